@@ -1,0 +1,70 @@
+//! Spec tooling: Swagger 2.0 → OpenAPI 3.0.3 → what progenitor accepts.
+//!
+//! The stages, in order:
+//! 1. [`manifest`]: which entry files make which generated module;
+//! 2. [`bundle`]: the entry files and everything their `$ref`s reach, as one
+//!    self-contained Swagger 2.0 document;
+//! 3. [`swagger`]: a faithful conversion to OpenAPI 3.0.3 (what `specs diff`
+//!    compares);
+//! 4. [`fixups`]: the lossy adjustments progenitor 0.15 needs.
+//!
+//! This module uses no `crate::` paths: `build.rs` compiles it with
+//! `#[path = "src/codegen/mod.rs"]`, so the build and the library share it.
+
+pub mod bundle;
+mod error;
+pub mod fixups;
+pub mod loader;
+pub mod manifest;
+pub mod pointer;
+pub mod schema;
+pub mod swagger;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub use error::SpecError;
+pub use manifest::{Manifest, ModuleSpec};
+
+/// One module's spec, converted.
+#[derive(Debug, Clone)]
+pub struct ConvertedSpec {
+    /// The faithful OpenAPI 3.0.3 document (before progenitor fix-ups).
+    pub openapi: Value,
+    /// Every spec file read.
+    pub files: Vec<PathBuf>,
+}
+
+impl ConvertedSpec {
+    /// The api-version the spec describes (`info.version`).
+    pub fn api_version(&self) -> &str {
+        self.openapi["info"]["version"].as_str().unwrap_or_default()
+    }
+
+    /// The document adjusted for progenitor.
+    pub fn for_progenitor(&self) -> Value {
+        let mut document = self.openapi.clone();
+        fixups::for_progenitor(&mut document);
+        document
+    }
+}
+
+/// Bundles and converts one module's entry files found under `root`.
+pub fn convert_module(root: &Path, module: &ModuleSpec) -> Result<ConvertedSpec, SpecError> {
+    convert_entries(&module.entry_paths(root))
+}
+
+/// Bundles and converts the given entry files.
+pub fn convert_entries(entries: &[PathBuf]) -> Result<ConvertedSpec, SpecError> {
+    let bundled = bundle::bundle(entries)?;
+    let first = entries
+        .first()
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new(""));
+    let openapi = swagger::to_openapi3(&bundled.document, first)?;
+    Ok(ConvertedSpec {
+        openapi,
+        files: bundled.files,
+    })
+}

@@ -1,0 +1,18 @@
+//! # azure-user-tokens
+//!
+//! Azure user access tokens from Rust: Communication Services identities and
+//! their tokens, and API Management user shared access tokens.
+//!
+//! The crate is a pipeline, and its modules follow it:
+//! spec ([`codegen`]) → generated client ([`generated`], built by `build.rs`)
+//! → [`adapters`] (the only code that names generated items) → facade.
+//! See `ARCHITECTURE.md`.
+
+#![warn(missing_docs)]
+
+pub mod adapters;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod codegen;
+pub mod generated;
+pub mod pipeline;

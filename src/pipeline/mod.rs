@@ -1,0 +1,82 @@
+//! What runs around every request a generated client sends.
+//!
+//! The generated clients carry a [`Pipeline`] as their inner value and call it
+//! from their `ClientHooks` (see `crate::adapters`): [`Policy::prepare`] once
+//! per call, [`Policy::send`] to put the request on the wire. Signing, retries
+//! and tracing are policies, so they are written once for every service.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A boxed future, as returned by [`Policy::send`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Behaviour wrapped around every request of a generated client.
+pub trait Policy: Send + Sync {
+    /// Runs once per call, before the first attempt: per-call headers such
+    /// as a client request id belong here.
+    fn prepare(&self, request: &mut reqwest::Request, operation_id: &'static str) {
+        let _ = (request, operation_id);
+    }
+
+    /// Sends the request: every attempt, each signed afresh, happens here.
+    fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>>;
+}
+
+/// The inner value of every generated client: an optional [`Policy`].
+///
+/// Without one, requests are sent as generated, once.
+#[derive(Clone, Default)]
+pub struct Pipeline {
+    policy: Option<Arc<dyn Policy>>,
+}
+
+impl Pipeline {
+    /// Sends requests as generated, with nothing around them.
+    pub fn plain() -> Self {
+        Self::default()
+    }
+
+    /// Runs `policy` around every request.
+    pub fn with_policy(policy: Arc<dyn Policy>) -> Self {
+        Pipeline {
+            policy: Some(policy),
+        }
+    }
+
+    /// See [`Policy::prepare`].
+    pub fn prepare(&self, request: &mut reqwest::Request, operation_id: &'static str) {
+        if let Some(policy) = &self.policy {
+            policy.prepare(request, operation_id);
+        }
+    }
+
+    /// See [`Policy::send`].
+    pub async fn send(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        match &self.policy {
+            Some(policy) => policy.send(client, request, operation_id).await,
+            None => client.execute(request).await,
+        }
+    }
+}
+
+// Policies hold credentials: never print them.
+impl fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("policy", &self.policy.as_ref().map(|_| ".."))
+            .finish()
+    }
+}

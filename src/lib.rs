@@ -11,8 +11,15 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod apim;
+pub mod auth;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod codegen;
+mod error;
 pub mod generated;
 pub mod pipeline;
+mod secret;
+
+pub use error::{Error, ErrorKind, Result};
+pub use secret::Secret;

@@ -1,0 +1,3 @@
+//! Authentication primitives shared by the clients and the emulator.
+
+pub mod hmac;

@@ -10,16 +10,21 @@
 
 #![warn(missing_docs)]
 
+mod access_token;
 pub mod adapters;
 pub mod apim;
 pub mod auth;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod codegen;
+pub mod credential;
 mod error;
 pub mod generated;
+pub mod http;
+pub mod jwt;
 pub mod pipeline;
 mod secret;
 
+pub use access_token::AccessToken;
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;

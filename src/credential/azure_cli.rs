@@ -1,0 +1,177 @@
+//! Tokens from the Azure CLI (`az account get-access-token`).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+
+use super::managed_identity::UNAVAILABLE;
+use super::{TokenCache, TokenCredential, scope_to_resource};
+use crate::AccessToken;
+use crate::error::{Error, ErrorKind, Result};
+use crate::pipeline::BoxFuture;
+
+/// Runs `az account get-access-token --output json --resource <r> [--tenant T]`.
+#[derive(Debug)]
+pub struct AzureCliCredential {
+    program: PathBuf,
+    tenant_id: Option<String>,
+    cache: TokenCache,
+}
+
+impl Default for AzureCliCredential {
+    fn default() -> Self {
+        AzureCliCredential {
+            program: PathBuf::from("az"),
+            tenant_id: None,
+            cache: TokenCache::new(),
+        }
+    }
+}
+
+impl AzureCliCredential {
+    /// Uses `az` from `PATH` and the CLI's current tenant.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks for a token in this tenant.
+    pub fn with_tenant(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant_id = Some(tenant_id.into());
+        self
+    }
+
+    /// Runs this program instead of `az` (tests, or a CLI outside `PATH`).
+    pub fn with_program(mut self, program: impl Into<PathBuf>) -> Self {
+        self.program = program.into();
+        self
+    }
+
+    async fn fetch(&self, scope: &str) -> Result<AccessToken> {
+        let mut command = tokio::process::Command::new(&self.program);
+        command.args([
+            "account",
+            "get-access-token",
+            "--output",
+            "json",
+            "--resource",
+            scope_to_resource(scope),
+        ]);
+        if let Some(tenant) = &self.tenant_id {
+            command.args(["--tenant", tenant]);
+        }
+        let output = command.kill_on_drop(true).output().await.map_err(|e| {
+            let error = Error::new(
+                ErrorKind::Credential,
+                format!("cannot run {}: {e}", self.program.display()),
+            );
+            if e.kind() == std::io::ErrorKind::NotFound {
+                error.with_code(UNAVAILABLE)
+            } else {
+                error
+            }
+        })?;
+        if !output.status.success() {
+            // The CLI's own message (e.g. "Please run 'az login'"); it holds no token.
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let first_line = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            return Err(Error::new(
+                ErrorKind::Credential,
+                format!("az account get-access-token failed: {}", first_line.trim()),
+            ));
+        }
+        parse_cli_output(&output.stdout)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CliToken {
+    access_token: String,
+    #[serde(rename = "expires_on")]
+    expires_on_epoch: Option<i64>,
+    expires_on: Option<String>,
+}
+
+fn parse_cli_output(stdout: &[u8]) -> Result<AccessToken> {
+    let token: CliToken = serde_json::from_slice(stdout).map_err(|_| {
+        Error::new(
+            ErrorKind::Credential,
+            "az account get-access-token printed unexpected output",
+        )
+    })?;
+    // `expires_on` (epoch) in newer CLIs; `expiresOn` is local time.
+    let expires_on = match (token.expires_on_epoch, token.expires_on.as_deref()) {
+        (Some(epoch), _) => DateTime::<Utc>::from_timestamp(epoch, 0),
+        (None, Some(local)) => NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S%.f")
+            .ok()
+            .and_then(|naive| chrono::Local.from_local_datetime(&naive).earliest())
+            .map(|t| t.with_timezone(&Utc)),
+        (None, None) => None,
+    }
+    .ok_or_else(|| {
+        Error::new(
+            ErrorKind::Credential,
+            "the Azure CLI token has no readable expiry",
+        )
+    })?;
+    Ok(AccessToken::new(token.access_token, expires_on))
+}
+
+impl TokenCredential for AzureCliCredential {
+    fn get_token<'a>(&'a self, scope: &'a str) -> BoxFuture<'a, Result<AccessToken>> {
+        Box::pin(self.cache.get_or_fetch(scope, || self.fetch(scope)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_output_with_epoch_expiry_is_read() {
+        let out = br#"{"accessToken":"tok","expiresOn":"2024-01-01 12:00:00.000000","expires_on":1704110400,"subscription":"s","tenant":"t","tokenType":"Bearer"}"#;
+        let token = parse_cli_output(out).unwrap();
+        assert_eq!(token.token.expose(), "tok");
+        assert_eq!(token.expires_on.timestamp(), 1_704_110_400);
+    }
+
+    #[test]
+    fn older_cli_output_uses_local_time() {
+        let out = br#"{"accessToken":"tok","expiresOn":"2024-01-01 12:00:00.000000"}"#;
+        assert!(parse_cli_output(out).is_ok());
+        assert!(parse_cli_output(b"garbage").is_err());
+        assert!(parse_cli_output(br#"{"accessToken":"t"}"#).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_missing_cli_is_unavailable() {
+        let credential = AzureCliCredential::new().with_program("/nonexistent/az-cli-for-tests");
+        let err = credential
+            .get_token(super::super::MANAGEMENT_SCOPE)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(UNAVAILABLE));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn the_cli_is_asked_for_the_resource() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("aut-fake-az-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let script = dir.join("az");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nprintf '{\"accessToken\":\"%s\",\"expires_on\":4102444800}' \"$6\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let credential = AzureCliCredential::new().with_program(&script);
+        let token = credential
+            .get_token(super::super::MANAGEMENT_SCOPE)
+            .await
+            .unwrap();
+        assert_eq!(token.token.expose(), "https://management.azure.com");
+    }
+}

@@ -1,0 +1,244 @@
+//! Client credentials (client id + secret) against the Entra token endpoint.
+
+use std::fmt;
+
+use chrono::Utc;
+use serde::Deserialize;
+use url::Url;
+
+use super::{DEFAULT_AUTHORITY, TokenCache, TokenCredential};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{parse_endpoint, require_https_unless_loopback};
+use crate::pipeline::BoxFuture;
+use crate::{AccessToken, Secret};
+
+/// `POST {authority}/{tenant}/oauth2/v2.0/token` with
+/// `grant_type=client_credentials`.
+///
+/// ```no_run
+/// # async fn demo() -> azure_user_tokens::Result<()> {
+/// use azure_user_tokens::credential::{ClientSecretCredential, TokenCredential, MANAGEMENT_SCOPE};
+/// let credential = ClientSecretCredential::new("my-tenant", "app-id", "secret")?;
+/// let token = credential.get_token(MANAGEMENT_SCOPE).await?;
+/// # Ok(()) }
+/// ```
+pub struct ClientSecretCredential {
+    tenant_id: String,
+    client_id: String,
+    secret: Secret,
+    authority: Url,
+    http: Option<reqwest::Client>,
+    cache: TokenCache,
+}
+
+impl ClientSecretCredential {
+    /// A credential for an app registration; the authority comes from
+    /// `AZURE_AUTHORITY_HOST`, else `https://login.microsoftonline.com`.
+    pub fn new(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        secret: impl Into<Secret>,
+    ) -> Result<Self> {
+        let authority =
+            std::env::var("AZURE_AUTHORITY_HOST").unwrap_or_else(|_| DEFAULT_AUTHORITY.into());
+        Self::with_authority(tenant_id, client_id, secret, &authority)
+    }
+
+    /// Like [`new`](Self::new) with an explicit authority host.
+    pub fn with_authority(
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        secret: impl Into<Secret>,
+        authority: &str,
+    ) -> Result<Self> {
+        let tenant_id = tenant_id.into();
+        let client_id = client_id.into();
+        let secret = secret.into();
+        let tenant_ok = !tenant_id.is_empty()
+            && tenant_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        if !tenant_ok {
+            return Err(Error::validation(
+                "tenant_id",
+                "a tenant id is a GUID or domain name (letters, digits, '-' and '.')",
+            ));
+        }
+        if client_id.trim().is_empty() {
+            return Err(Error::validation("client_id", "the client id is empty"));
+        }
+        if secret.expose().is_empty() {
+            return Err(Error::validation(
+                "client_secret",
+                "the client secret is empty",
+            ));
+        }
+        let authority = parse_endpoint(authority, "authority_host")?;
+        require_https_unless_loopback(&authority, "authority_host")?;
+        Ok(ClientSecretCredential {
+            tenant_id,
+            client_id,
+            secret,
+            authority,
+            http: None,
+            cache: TokenCache::new(),
+        })
+    }
+
+    /// Uses this HTTP client for token requests.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    fn token_url(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.authority.as_str().trim_end_matches('/'),
+            self.tenant_id
+        )
+    }
+
+    async fn fetch(&self, scope: &str) -> Result<AccessToken> {
+        let http = match &self.http {
+            Some(http) => http.clone(),
+            None => crate::http::default_client()?,
+        };
+        let form = [
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.secret.expose()),
+            ("grant_type", "client_credentials"),
+            ("scope", scope),
+        ];
+        let response = http
+            .post(self.token_url())
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Credential,
+                    format!("cannot reach the Entra token endpoint {}", self.authority),
+                )
+                .with_source(e.without_url())
+            })?;
+        read_token_response(response).await
+    }
+}
+
+/// The token endpoint's answer (success or AAD error).
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    expires_in: Option<serde_json::Value>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn read_token_response(response: reqwest::Response) -> Result<AccessToken> {
+    let status = response.status().as_u16();
+    let body: TokenResponse = response.json().await.map_err(|e| {
+        Error::new(
+            ErrorKind::Credential,
+            format!("the Entra token endpoint answered {status} with an unreadable body"),
+        )
+        .with_status(status)
+        .with_source(e.without_url())
+    })?;
+    match body {
+        TokenResponse {
+            access_token: Some(token),
+            expires_in: Some(expires_in),
+            ..
+        } if (200..300).contains(&status) => {
+            let seconds = match &expires_in {
+                serde_json::Value::Number(n) => n.as_i64(),
+                serde_json::Value::String(s) => s.parse().ok(),
+                _ => None,
+            }
+            .filter(|s| *s > 0)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Credential,
+                    "the token response has no valid expires_in",
+                )
+            })?;
+            Ok(AccessToken::new(
+                token,
+                Utc::now() + chrono::Duration::seconds(seconds),
+            ))
+        }
+        TokenResponse {
+            error,
+            error_description,
+            ..
+        } => {
+            let code = error.unwrap_or_else(|| "unknown_error".into());
+            let description = error_description.unwrap_or_default();
+            Err(Error::new(
+                ErrorKind::Credential,
+                format!("Entra ID refused the client credentials: {code}: {description}"),
+            )
+            .with_status(status)
+            .with_code(code))
+        }
+    }
+}
+
+impl TokenCredential for ClientSecretCredential {
+    fn get_token<'a>(&'a self, scope: &'a str) -> BoxFuture<'a, Result<AccessToken>> {
+        Box::pin(self.cache.get_or_fetch(scope, || self.fetch(scope)))
+    }
+}
+
+impl fmt::Debug for ClientSecretCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSecretCredential")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret)
+            .field("authority", &self.authority.as_str())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_configuration_is_rejected_locally() {
+        let authority = "https://login.microsoftonline.com";
+        for (tenant, client, secret, field) in [
+            ("", "c", "s", "tenant_id"),
+            ("a/b", "c", "s", "tenant_id"),
+            ("t", " ", "s", "client_id"),
+            ("t", "c", "", "client_secret"),
+        ] {
+            let err = ClientSecretCredential::with_authority(tenant, client, secret, authority)
+                .unwrap_err();
+            assert_eq!(err.field(), Some(field));
+        }
+        let err = ClientSecretCredential::with_authority("t", "c", "s", "http://login.example.com")
+            .unwrap_err();
+        assert_eq!(err.field(), Some("authority_host"));
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let c =
+            ClientSecretCredential::with_authority("t", "c", "very-secret", "http://127.0.0.1:1")
+                .unwrap();
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn the_token_url_joins_authority_and_tenant() {
+        let c = ClientSecretCredential::with_authority("tenant1", "c", "s", "http://127.0.0.1:9/")
+            .unwrap();
+        assert_eq!(
+            c.token_url(),
+            "http://127.0.0.1:9/tenant1/oauth2/v2.0/token"
+        );
+    }
+}

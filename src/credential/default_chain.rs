@@ -1,0 +1,126 @@
+//! The default credential chain.
+
+use super::managed_identity::UNAVAILABLE;
+use super::{
+    AzureCliCredential, EnvironmentCredential, ManagedIdentityCredential, TokenCredential,
+};
+use crate::AccessToken;
+use crate::error::{Error, ErrorKind, Result};
+use crate::pipeline::BoxFuture;
+
+/// Tries, in order: the [`EnvironmentCredential`] (when its variables are
+/// set, it is the only one used, and its failures are reported), the
+/// [`ManagedIdentityCredential`], then the [`AzureCliCredential`]. A
+/// credential that is merely *unavailable* (no IMDS endpoint, no `az`) passes
+/// to the next; one that answers with an error stops the chain.
+#[derive(Debug)]
+pub struct DefaultAzureCredential {
+    environment: Option<EnvironmentCredential>,
+    managed_identity: Option<ManagedIdentityCredential>,
+    azure_cli: AzureCliCredential,
+}
+
+impl DefaultAzureCredential {
+    /// Configured from the process environment.
+    pub fn new() -> Result<Self> {
+        Ok(DefaultAzureCredential {
+            environment: EnvironmentCredential::from_env()?,
+            managed_identity: Some(ManagedIdentityCredential::new()?),
+            azure_cli: AzureCliCredential::new(),
+        })
+    }
+
+    /// A chain of explicit parts (tests, or custom configuration).
+    pub fn from_parts(
+        environment: Option<EnvironmentCredential>,
+        managed_identity: Option<ManagedIdentityCredential>,
+        azure_cli: AzureCliCredential,
+    ) -> Self {
+        DefaultAzureCredential {
+            environment,
+            managed_identity,
+            azure_cli,
+        }
+    }
+
+    async fn fetch(&self, scope: &str) -> Result<AccessToken> {
+        if let Some(environment) = &self.environment {
+            return environment.get_token(scope).await;
+        }
+        let mut tried = Vec::new();
+        if let Some(managed_identity) = &self.managed_identity {
+            match managed_identity.get_token(scope).await {
+                Err(e) if e.code() == Some(UNAVAILABLE) => tried.push(e.to_string()),
+                other => return other,
+            }
+        }
+        match self.azure_cli.get_token(scope).await {
+            Err(e) if e.code() == Some(UNAVAILABLE) => tried.push(e.to_string()),
+            other => return other,
+        }
+        Err(Error::new(
+            ErrorKind::Credential,
+            format!(
+                "no credential is available: set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, \
+                 run on a machine with a managed identity, or run 'az login' (tried: {})",
+                tried.join("; ")
+            ),
+        )
+        .with_code(UNAVAILABLE))
+    }
+}
+
+impl TokenCredential for DefaultAzureCredential {
+    fn get_token<'a>(&'a self, scope: &'a str) -> BoxFuture<'a, Result<AccessToken>> {
+        Box::pin(self.fetch(scope))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn closed_port() -> u16 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    #[tokio::test]
+    async fn nothing_available_lists_what_was_tried() {
+        let mi =
+            ManagedIdentityCredential::with_host(&format!("http://127.0.0.1:{}", closed_port()))
+                .unwrap()
+                .with_http_client(reqwest::Client::new());
+        let cli = AzureCliCredential::new().with_program("/nonexistent/az-for-tests");
+        let chain = DefaultAzureCredential::from_parts(None, Some(mi), cli);
+        let err = chain
+            .get_token(super::super::MANAGEMENT_SCOPE)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(UNAVAILABLE));
+        assert!(err.message().contains("managed identity"), "{err}");
+        assert!(err.message().contains("az-for-tests"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_configured_environment_credential_reports_its_own_failure() {
+        let env = EnvironmentCredential::from_lookup(|name| {
+            Some(match name {
+                "AZURE_AUTHORITY_HOST" => format!("http://127.0.0.1:{}", closed_port()),
+                _ => "x".to_string(),
+            })
+        })
+        .unwrap()
+        .unwrap()
+        .with_http_client(reqwest::Client::new());
+        // Managed identity would be unavailable too; the chain must not fall through.
+        let cli = AzureCliCredential::new().with_program("/nonexistent/az-for-tests");
+        let chain = DefaultAzureCredential::from_parts(Some(env), None, cli);
+        let err = chain
+            .get_token(super::super::MANAGEMENT_SCOPE)
+            .await
+            .unwrap_err();
+        assert!(err.message().contains("Entra token endpoint"), "{err}");
+        assert_ne!(err.code(), Some(UNAVAILABLE));
+    }
+}

@@ -5,6 +5,22 @@
 //! per call, [`Policy::send`] to put the request on the wire. Signing, retries
 //! and tracing are policies, so they are written once for every service.
 
+mod auth;
+mod context;
+mod errors;
+mod options;
+mod policy;
+pub mod retry;
+mod run;
+
+pub use auth::Authentication;
+pub use context::CallContext;
+pub use errors::from_generated;
+pub use options::ClientOptions;
+pub use policy::{AzurePolicy, CLIENT_REQUEST_ID};
+pub use retry::RetryOptions;
+pub use run::run;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,68 @@
+//! Per-call context, visible to the policy while a generated call runs.
+//!
+//! The generated clients' hooks get only the request, so the facade runs
+//! each call inside [`CallContext::scope`] and the policy reads it there.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::AccessToken;
+use crate::error::Error;
+
+tokio::task_local! {
+    static CURRENT: CallContext;
+}
+
+/// What one facade call tells the policy.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    /// Sent as `x-ms-client-request-id`, the same on every attempt.
+    pub request_id: String,
+    /// The bearer token for this call, fetched before the first attempt.
+    pub bearer: Option<AccessToken>,
+    /// Whether running the call twice is harmless (false for creating a user).
+    pub safe_if_processed: bool,
+    /// No retry waits past this instant.
+    pub deadline: Option<Instant>,
+    /// A failure the policy could not return through the generated client
+    /// (its hooks can only return HTTP results); the facade reports it.
+    failure: Arc<Mutex<Option<Error>>>,
+}
+
+impl CallContext {
+    /// A context with a fresh request id.
+    pub fn new(safe_if_processed: bool, total_timeout: Option<Duration>) -> Self {
+        CallContext {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            bearer: None,
+            safe_if_processed,
+            deadline: total_timeout.map(|t| Instant::now() + t),
+            failure: Arc::default(),
+        }
+    }
+
+    /// Records a failure for the facade to report.
+    pub fn fail(&self, error: Error) {
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+
+    /// The failure recorded by the policy, if any.
+    pub fn take_failure(&self) -> Option<Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    /// Runs `future` with this context current.
+    pub async fn scope<F: std::future::Future>(self, future: F) -> F::Output {
+        CURRENT.scope(self, future).await
+    }
+
+    /// The context of the facade call running on this task, if any.
+    pub fn current() -> Option<CallContext> {
+        CURRENT.try_with(CallContext::clone).ok()
+    }
+}

@@ -1,0 +1,118 @@
+//! Generated-client errors → the crate's [`Error`].
+//!
+//! Both ACS and ARM error bodies are `{"error": {"code", "message", "target"}}`,
+//! so one mapping serves every service.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, ErrorKind};
+
+/// Converts a generated client's error; `request_id` is ours, used when the
+/// service's own is absent.
+pub fn from_generated<E: Serialize>(error: progenitor_client::Error<E>, request_id: &str) -> Error {
+    use progenitor_client::Error as G;
+    match error {
+        G::ErrorResponse(response) => {
+            let status = response.status().as_u16();
+            let service_id = service_request_id(response.headers());
+            let body = serde_json::to_value(response.into_inner()).unwrap_or(Value::Null);
+            service_error(status, &body)
+                .with_request_id(service_id.unwrap_or_else(|| request_id.into()))
+        }
+        G::UnexpectedResponse(response) => {
+            let status = response.status().as_u16();
+            let service_id = service_request_id(response.headers());
+            // The body is not read: it may be large, and the status says enough.
+            let message = match status {
+                200..=299 => {
+                    format!("the service answered {status}, which the spec does not describe")
+                }
+                _ => format!("the service answered {status}"),
+            };
+            let kind = if (200..300).contains(&status) {
+                ErrorKind::InvalidResponse
+            } else {
+                ErrorKind::Service
+            };
+            Error::new(kind, message)
+                .with_status(status)
+                .with_request_id(service_id.unwrap_or_else(|| request_id.into()))
+        }
+        G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+            transport(e, request_id)
+        }
+        G::InvalidResponsePayload(_, e) => Error::new(
+            ErrorKind::InvalidResponse,
+            // Never the body itself: it may hold a token.
+            format!("the service's answer could not be read: {e}"),
+        )
+        .with_request_id(request_id),
+        G::InvalidRequest(message) => Error::validation("request", message),
+        G::Custom(message) => Error::new(ErrorKind::Transport, message).with_request_id(request_id),
+    }
+}
+
+/// A transport failure, classified.
+pub fn transport(error: reqwest::Error, request_id: &str) -> Error {
+    let kind = if error.is_timeout() {
+        ErrorKind::Timeout
+    } else {
+        ErrorKind::Transport
+    };
+    let what = if error.is_timeout() {
+        "the request timed out"
+    } else if error.is_connect() {
+        "cannot connect to the service"
+    } else {
+        "the connection to the service failed"
+    };
+    let error = error.without_url();
+    Error::new(kind, format!("{what}: {error}"))
+        .with_request_id(request_id)
+        .with_source(error)
+}
+
+/// `{"error": {"code", "message", "target"}}` → an error with those fields.
+pub fn service_error(status: u16, body: &Value) -> Error {
+    let detail = &body["error"];
+    let message = detail["message"]
+        .as_str()
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("the service answered {status}"));
+    let mut error = Error::service(status, message);
+    if let Some(code) = detail["code"].as_str() {
+        error = error.with_code(code);
+    }
+    if let Some(target) = detail["target"].as_str() {
+        error = error.with_target(target);
+    }
+    error
+}
+
+fn service_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    ["x-ms-request-id", "x-ms-client-request-id", "request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok().map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn service_errors_carry_code_message_and_target() {
+        let e = service_error(
+            400,
+            &json!({"error": {"code": "ValidationError", "message": "ExpiresInMinutes value 59 is invalid.", "target": "ExpiresInMinutes"}}),
+        );
+        assert!(e.is_bad_request());
+        assert_eq!(e.code(), Some("ValidationError"));
+        assert_eq!(e.target(), Some("ExpiresInMinutes"));
+        assert_eq!(e.message(), "ExpiresInMinutes value 59 is invalid.");
+        let bare = service_error(503, &Value::Null);
+        assert_eq!(bare.message(), "the service answered 503");
+    }
+}

@@ -1,0 +1,89 @@
+//! Options every client takes, in `with_*` style.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::RetryOptions;
+
+/// Transport options shared by every client.
+///
+/// ```
+/// use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+/// use std::time::Duration;
+/// let options = ClientOptions::default()
+///     .with_retry(RetryOptions::default().with_max_retries(5))
+///     .with_attempt_timeout(Duration::from_secs(10))
+///     .with_total_timeout(Duration::from_secs(60))
+///     .with_user_agent_suffix("my-service/1.0");
+/// ```
+#[derive(Clone, Default)]
+pub struct ClientOptions {
+    pub(crate) retry: RetryOptions,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) total_timeout: Option<Duration>,
+    pub(crate) api_version: Option<String>,
+    pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) http_client: Option<reqwest::Client>,
+}
+
+impl ClientOptions {
+    /// Retry policy (default: 3 retries, exponential backoff from 800 ms).
+    pub fn with_retry(mut self, retry: RetryOptions) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Longest time one attempt may take.
+    pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Longest time a whole call may take, retries included.
+    pub fn with_total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this api-version instead of the one the build's spec describes
+    /// (both the `api-version` query parameter and header).
+    pub fn with_api_version(mut self, api_version: impl Into<String>) -> Self {
+        self.api_version = Some(api_version.into());
+        self
+    }
+
+    /// Appended to the `User-Agent` header.
+    pub fn with_user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends through this client (proxies, certificates, connection pools).
+    pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The api-version override, if any.
+    pub fn api_version(&self) -> Option<&str> {
+        self.api_version.as_deref()
+    }
+
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryOptions {
+        &self.retry
+    }
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("retry", &self.retry)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .field("api_version", &self.api_version)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("http_client", &self.http_client.as_ref().map(|_| ".."))
+            .finish()
+    }
+}

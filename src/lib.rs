@@ -21,6 +21,7 @@ pub mod credential;
 mod error;
 pub mod generated;
 pub mod http;
+pub mod identity;
 pub mod jwt;
 pub mod pipeline;
 mod secret;

@@ -10,6 +10,32 @@
 pub mod acs_identity;
 pub mod apim_users;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Builds a generated type from its JSON wire form (stable across api-versions,
+/// unlike the generated field and variant names).
+fn from_wire<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::Validation,
+            format!("the request does not fit the generated model: {e}"),
+        )
+    })
+}
+
+/// A generated value in its JSON wire form.
+fn to_wire<T: Serialize>(value: T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidResponse,
+            format!("the response cannot be read: {e}"),
+        )
+    })
+}
+
 /// Implements `ClientHooks` for a generated client so every call goes
 /// through its [`Pipeline`](crate::pipeline::Pipeline).
 macro_rules! pipeline_hooks {

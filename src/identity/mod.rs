@@ -1,0 +1,11 @@
+//! Azure Communication Services identity: users and their access tokens.
+
+mod client;
+mod connection_string;
+mod scope;
+mod user;
+
+pub use client::{CommunicationIdentityClient, MAX_TOKEN_MINUTES, MIN_TOKEN_MINUTES};
+pub use connection_string::ConnectionString;
+pub use scope::Scope;
+pub use user::CommunicationUserIdentifier;

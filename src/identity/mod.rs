@@ -3,9 +3,14 @@
 mod client;
 mod connection_string;
 mod scope;
+mod token_credential;
 mod user;
 
 pub use client::{CommunicationIdentityClient, MAX_TOKEN_MINUTES, MIN_TOKEN_MINUTES};
 pub use connection_string::ConnectionString;
 pub use scope::Scope;
+pub use token_credential::{
+    Clock, CommunicationTokenCredential, ON_DEMAND_MARGIN, PROACTIVE_MARGIN, SystemClock,
+    TokioClock,
+};
 pub use user::CommunicationUserIdentifier;

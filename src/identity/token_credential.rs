@@ -1,0 +1,311 @@
+//! `CommunicationTokenCredential`: a user access token that refreshes itself,
+//! for callers of other Communication Services (chat, calling).
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::pipeline::BoxFuture;
+use crate::{AccessToken, Secret, jwt};
+
+/// Refresh on demand when a token expires within this margin.
+pub const ON_DEMAND_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
+/// Refresh proactively this long before expiry.
+pub const PROACTIVE_MARGIN: chrono::Duration = chrono::Duration::minutes(10);
+/// After a failed proactive refresh, try again this much later (or sooner,
+/// at half the remaining lifetime).
+pub const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(30);
+/// Never schedule refreshes closer together than this.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Where "now" comes from; tests substitute a controllable clock.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that follows tokio's timer, so tests with paused time
+/// (`tokio::time::pause`/`advance`) control both "now" and every sleep.
+#[derive(Debug, Clone, Copy)]
+pub struct TokioClock {
+    start_utc: DateTime<Utc>,
+    start: tokio::time::Instant,
+}
+
+impl TokioClock {
+    /// A clock that reads `start_utc` now and moves with tokio's time.
+    pub fn starting_at(start_utc: DateTime<Utc>) -> Self {
+        TokioClock {
+            start_utc,
+            start: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = tokio::time::Instant::now() - self.start;
+        self.start_utc + chrono::Duration::from_std(elapsed).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+type Refresher = dyn Fn() -> BoxFuture<'static, Result<Secret>> + Send + Sync;
+
+/// A Communication Services user token for other ACS clients: a fixed token,
+/// or one that a refresher you supply renews.
+///
+/// - [`get_token`](Self::get_token) refreshes when the token expires within
+///   two minutes; concurrent callers share one refresh.
+/// - With proactive refreshing, a background task renews it ten minutes
+///   before expiry (or at half the remaining lifetime when the refresher
+///   hands back a token that is already close to expiry, so it never spins).
+/// - A refreshed token that has already expired is an error; a failing
+///   proactive refresh is retried later.
+/// - [`close`](Self::close), or dropping the last clone, stops the timer.
+///
+/// ```no_run
+/// # async fn demo() -> azure_user_tokens::Result<()> {
+/// use azure_user_tokens::identity::CommunicationTokenCredential;
+/// use azure_user_tokens::Secret;
+/// let credential = CommunicationTokenCredential::with_refresher(
+///     || async { Ok(Secret::new(fetch_token_from_my_backend().await)) },
+///     None,
+///     true,
+/// )?;
+/// let token = credential.get_token().await?;
+/// # Ok(()) }
+/// # async fn fetch_token_from_my_backend() -> String { String::new() }
+/// ```
+#[derive(Clone)]
+pub struct CommunicationTokenCredential {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    refresher: Option<Arc<Refresher>>,
+    clock: Arc<dyn Clock>,
+    current: tokio::sync::Mutex<Option<AccessToken>>,
+    closed: std::sync::atomic::AtomicBool,
+    timer: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl CommunicationTokenCredential {
+    /// A fixed token (a JWT: its `exp` is read, base64url).
+    pub fn from_token(token: impl Into<Secret>) -> Result<Self> {
+        let token = token.into();
+        let expires_on = jwt::expiry(token.expose())?;
+        Ok(Self::new(
+            None,
+            Arc::new(SystemClock),
+            Some(AccessToken::new(token, expires_on)),
+        ))
+    }
+
+    /// A token renewed by `refresher`; `initial` is used first if given.
+    /// `proactive` starts the background refresh (needs a tokio runtime).
+    pub fn with_refresher<F, Fut>(
+        refresher: F,
+        initial: Option<Secret>,
+        proactive: bool,
+    ) -> Result<Self>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Secret>> + Send + 'static,
+    {
+        Self::with_refresher_and_clock(refresher, initial, proactive, Arc::new(SystemClock))
+    }
+
+    /// Like [`with_refresher`](Self::with_refresher) with another clock (tests).
+    pub fn with_refresher_and_clock<F, Fut>(
+        refresher: F,
+        initial: Option<Secret>,
+        proactive: bool,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self>
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Secret>> + Send + 'static,
+    {
+        let initial = match initial {
+            Some(token) => {
+                let expires_on = jwt::expiry(token.expose())?;
+                Some(AccessToken::new(token, expires_on))
+            }
+            None => None,
+        };
+        let refresher: Arc<Refresher> = Arc::new(move || Box::pin(refresher()));
+        let credential = Self::new(Some(refresher), clock, initial);
+        if proactive {
+            credential.start_timer()?;
+        }
+        Ok(credential)
+    }
+
+    fn new(
+        refresher: Option<Arc<Refresher>>,
+        clock: Arc<dyn Clock>,
+        initial: Option<AccessToken>,
+    ) -> Self {
+        CommunicationTokenCredential {
+            shared: Arc::new(Shared {
+                refresher,
+                clock,
+                current: tokio::sync::Mutex::new(initial),
+                closed: std::sync::atomic::AtomicBool::new(false),
+                timer: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// A token valid for at least two more minutes, refreshing if needed.
+    pub async fn get_token(&self) -> Result<AccessToken> {
+        self.shared.token(ON_DEMAND_MARGIN).await
+    }
+
+    /// Stops the background refresh; later calls fail.
+    pub fn close(&self) {
+        self.shared
+            .closed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(timer) = self
+            .shared
+            .timer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            timer.abort();
+        }
+    }
+
+    fn start_timer(&self) -> Result<()> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            Error::new(
+                ErrorKind::Credential,
+                "proactive refreshing needs a tokio runtime",
+            )
+        })?;
+        // The task holds only a weak reference, so dropping the credential stops it.
+        let weak = Arc::downgrade(&self.shared);
+        let task = runtime.spawn(async move {
+            let Some(shared) = weak.upgrade() else { return };
+            let mut delay = shared.next_refresh_delay().await;
+            drop(shared);
+            loop {
+                tokio::time::sleep(delay).await;
+                let Some(shared) = weak.upgrade() else { return };
+                if shared.closed.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                delay = match shared.token(PROACTIVE_MARGIN).await {
+                    Ok(_) => shared.next_refresh_delay().await,
+                    Err(error) => {
+                        tracing::warn!(%error, "proactive token refresh failed; will retry");
+                        shared.retry_delay().await
+                    }
+                };
+            }
+        });
+        *self.shared.timer.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+        Ok(())
+    }
+}
+
+impl Shared {
+    /// The current token if it is good beyond `margin`, else a refreshed one.
+    async fn token(&self, margin: chrono::Duration) -> Result<AccessToken> {
+        if self.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::new(
+                ErrorKind::Credential,
+                "the credential is closed",
+            ));
+        }
+        // Holding the lock during the refresh makes concurrent callers share it.
+        let mut current = self.current.lock().await;
+        let now = self.clock.now();
+        if let Some(token) = current.as_ref().filter(|t| !t.expires_within(margin, now)) {
+            return Ok(token.clone());
+        }
+        let Some(refresher) = &self.refresher else {
+            return match current.as_ref() {
+                Some(token) if token.expires_on > now => Ok(token.clone()),
+                _ => Err(Error::new(
+                    ErrorKind::Credential,
+                    "the token has expired and there is no refresher",
+                )),
+            };
+        };
+        let fresh = refresher().await?;
+        let expires_on = jwt::expiry(fresh.expose())?;
+        if expires_on <= self.clock.now() {
+            return Err(Error::new(
+                ErrorKind::Credential,
+                format!("the refresher returned a token that expired at {expires_on}"),
+            ));
+        }
+        let token = AccessToken::new(fresh, expires_on);
+        *current = Some(token.clone());
+        Ok(token)
+    }
+
+    /// When the next proactive refresh is due: ten minutes before expiry, or
+    /// at half the remaining lifetime if that is sooner than now.
+    async fn next_refresh_delay(&self) -> Duration {
+        let now = self.clock.now();
+        let Some(expires_on) = self.current.lock().await.as_ref().map(|t| t.expires_on) else {
+            return Duration::ZERO;
+        };
+        let remaining = expires_on - now;
+        let until_margin = remaining - PROACTIVE_MARGIN;
+        let delay = if until_margin > chrono::Duration::zero() {
+            until_margin
+        } else {
+            remaining / 2
+        };
+        delay.to_std().unwrap_or(Duration::ZERO).max(MIN_INTERVAL)
+    }
+
+    async fn retry_delay(&self) -> Duration {
+        let now = self.clock.now();
+        let remaining = self
+            .current
+            .lock()
+            .await
+            .as_ref()
+            .map(|t| (t.expires_on - now) / 2)
+            .and_then(|d| d.to_std().ok())
+            .unwrap_or(RETRY_AFTER_FAILURE);
+        remaining.min(RETRY_AFTER_FAILURE).max(MIN_INTERVAL)
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        if let Some(timer) = self.timer.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            timer.abort();
+        }
+    }
+}
+
+impl fmt::Debug for CommunicationTokenCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommunicationTokenCredential")
+            .field("refresher", &self.shared.refresher.as_ref().map(|_| ".."))
+            .field("clock", &self.shared.clock)
+            .finish()
+    }
+}

@@ -1,5 +1,16 @@
-//! API Management user shared access tokens.
+//! API Management user shared access tokens: the ARM client and the token
+//! format, minted and verified offline.
 
+mod client;
+mod key_type;
+mod names;
 mod sas;
+mod user;
 
+pub use client::{
+    ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT, MAX_TOKEN_LIFETIME, check_expiry,
+};
+pub use key_type::KeyType;
+pub use names::{ApimService, ApimUserRef, MAX_RESOURCE_GROUP, MAX_SERVICE_NAME, MAX_USER_ID};
 pub use sas::{SCHEME, SharedAccessToken, string_to_sign};
+pub use user::{ApimUser, NewApimUser};

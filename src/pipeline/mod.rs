@@ -15,7 +15,7 @@ mod run;
 
 pub use auth::Authentication;
 pub use context::CallContext;
-pub use errors::from_generated;
+pub use errors::{from_generated, service_error, transport};
 pub use options::ClientOptions;
 pub use policy::{AzurePolicy, CLIENT_REQUEST_ID};
 pub use retry::RetryOptions;

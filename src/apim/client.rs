@@ -1,0 +1,340 @@
+//! `ApiManagementClient`: APIM users and their shared access tokens over ARM.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use futures_core::Stream;
+use serde_json::Value;
+use url::Url;
+
+use super::{ApimService, ApimUser, ApimUserRef, KeyType, NewApimUser, SharedAccessToken};
+use crate::adapters::apim_users::{self as adapter, ServicePath};
+use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
+use crate::error::{Error, ErrorKind, Result};
+use crate::http::{parse_endpoint, require_https_unless_loopback};
+use crate::pipeline::{Authentication, AzurePolicy, CallContext, ClientOptions};
+
+/// Azure Resource Manager's public endpoint.
+pub const DEFAULT_MANAGEMENT_ENDPOINT: &str = "https://management.azure.com";
+/// The longest a user token may live (APIM's limit).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::days(30);
+
+/// API Management users and their shared access tokens, over Azure Resource
+/// Manager with an Entra ID credential.
+///
+/// ```no_run
+/// # async fn demo() -> azure_user_tokens::Result<()> {
+/// use std::sync::Arc;
+/// use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef, KeyType};
+/// use azure_user_tokens::credential::DefaultAzureCredential;
+/// let client = ApiManagementClient::new(Arc::new(DefaultAzureCredential::new()?))?;
+/// let user = ApimUserRef::new("00000000-0000-0000-0000-000000000000", "rg1", "apimService1", "userId1718")?;
+/// let token = client
+///     .get_shared_access_token(&user, KeyType::Primary, chrono::Utc::now() + chrono::Duration::days(1))
+///     .await?;
+/// println!("Authorization: {}", token.to_header());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct ApiManagementClient {
+    endpoint: Url,
+    credential: Arc<dyn TokenCredential>,
+    options: ClientOptions,
+    api_version: String,
+    generated: adapter::Client,
+}
+
+impl ApiManagementClient {
+    /// A client for `https://management.azure.com`.
+    pub fn new(credential: Arc<dyn TokenCredential>) -> Result<Self> {
+        Self::with_endpoint(DEFAULT_MANAGEMENT_ENDPOINT, credential)
+    }
+
+    /// A client for another management endpoint (a sovereign cloud, or the
+    /// emulator). The token scope stays `https://management.azure.com/.default`.
+    pub fn with_endpoint(endpoint: &str, credential: Arc<dyn TokenCredential>) -> Result<Self> {
+        let endpoint = parse_endpoint(endpoint, "management_endpoint")?;
+        require_https_unless_loopback(&endpoint, "management_endpoint")?;
+        Self::build(endpoint, credential, ClientOptions::default())
+    }
+
+    /// The same client with other transport options.
+    pub fn with_options(self, options: ClientOptions) -> Result<Self> {
+        Self::build(self.endpoint, self.credential, options)
+    }
+
+    fn build(
+        endpoint: Url,
+        credential: Arc<dyn TokenCredential>,
+        options: ClientOptions,
+    ) -> Result<Self> {
+        let http = match &options.http_client {
+            Some(http) => http.clone(),
+            None => crate::http::default_client()?,
+        };
+        let pipeline = AzurePolicy::pipeline(Authentication::Bearer, &options);
+        let api_version = options
+            .api_version()
+            .unwrap_or(adapter::default_api_version())
+            .to_string();
+        Ok(ApiManagementClient {
+            generated: adapter::client(endpoint.as_str(), http, pipeline),
+            endpoint,
+            credential,
+            options,
+            api_version,
+        })
+    }
+
+    /// The management endpoint.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// The api-version sent.
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
+    /// `User - Get Shared Access Token`: a token for `user`, signed with the
+    /// service's `key_type` key, valid until `expiry` (in the future, at most
+    /// 30 days ahead; APIM truncates it to the minute).
+    pub async fn get_shared_access_token(
+        &self,
+        user: &ApimUserRef,
+        key_type: KeyType,
+        expiry: DateTime<Utc>,
+    ) -> Result<SharedAccessToken> {
+        check_expiry(expiry, Utc::now())?;
+        let context = self.context(true).await?;
+        let expiry = expiry.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        let compact = adapter::get_shared_access_token(
+            &self.generated,
+            context,
+            &self.api_version,
+            path(user.service()),
+            user.user_id(),
+            key_type.as_str(),
+            &expiry,
+        )
+        .await?;
+        SharedAccessToken::parse(&compact).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "the service returned a token this crate cannot read: {}",
+                    e.message()
+                ),
+            )
+        })
+    }
+
+    /// `User - Get`.
+    pub async fn get_user(&self, user: &ApimUserRef) -> Result<ApimUser> {
+        let context = self.context(true).await?;
+        let (value, etag) = adapter::get_user(
+            &self.generated,
+            context,
+            &self.api_version,
+            path(user.service()),
+            user.user_id(),
+        )
+        .await?;
+        ApimUser::from_wire(&value, etag)
+    }
+
+    /// `User - Create Or Update`; with `if_match`, only if the ETag matches.
+    pub async fn create_or_update_user(
+        &self,
+        user: &ApimUserRef,
+        details: &NewApimUser,
+        if_match: Option<&str>,
+    ) -> Result<ApimUser> {
+        let properties = details.to_wire()?;
+        let context = self.context(true).await?;
+        let (value, etag) = adapter::create_or_update_user(
+            &self.generated,
+            context,
+            &self.api_version,
+            path(user.service()),
+            user.user_id(),
+            properties,
+            if_match,
+        )
+        .await?;
+        ApimUser::from_wire(&value, etag)
+    }
+
+    /// `User - Delete`, sending `If-Match: *` unless given an ETag.
+    pub async fn delete_user(&self, user: &ApimUserRef, etag: Option<&str>) -> Result<()> {
+        let context = self.context(true).await?;
+        adapter::delete_user(
+            &self.generated,
+            context,
+            &self.api_version,
+            path(user.service()),
+            user.user_id(),
+            etag.unwrap_or("*"),
+            false,
+        )
+        .await
+    }
+
+    /// `User - List By Service`: every user, following `nextLink` pages. A
+    /// `nextLink` to another origin than the management endpoint is refused,
+    /// so the bearer token never leaves it.
+    pub fn list_users<'a>(
+        &'a self,
+        service: &'a ApimService,
+    ) -> impl Stream<Item = Result<ApimUser>> + 'a {
+        enum Page {
+            First,
+            Next(Url),
+            Done,
+        }
+        let state = (Page::First, Vec::<ApimUser>::new().into_iter());
+        futures_util::stream::unfold(state, move |(mut page, mut buffered)| async move {
+            loop {
+                if let Some(user) = buffered.next() {
+                    return Some((Ok(user), (page, buffered)));
+                }
+                let body = match std::mem::replace(&mut page, Page::Done) {
+                    Page::Done => return None,
+                    Page::First => self.first_page(service).await,
+                    Page::Next(link) => self.next_page(link).await,
+                };
+                match body.and_then(|body| self.read_page(&body)) {
+                    Ok((users, next)) => {
+                        page = next.map_or(Page::Done, Page::Next);
+                        buffered = users.into_iter();
+                    }
+                    Err(error) => return Some((Err(error), (Page::Done, buffered))),
+                }
+            }
+        })
+    }
+
+    async fn first_page(&self, service: &ApimService) -> Result<Value> {
+        let context = self.context(true).await?;
+        adapter::list_users_first_page(
+            &self.generated,
+            context,
+            &self.api_version,
+            path(service),
+            None,
+        )
+        .await
+    }
+
+    async fn next_page(&self, link: Url) -> Result<Value> {
+        let context = self.context(true).await?;
+        adapter::list_users_next_page(&self.generated, context, link).await
+    }
+
+    /// The users of a page and where the next one is.
+    fn read_page(&self, body: &Value) -> Result<(Vec<ApimUser>, Option<Url>)> {
+        let users = body["value"]
+            .as_array()
+            .map(|users| {
+                users
+                    .iter()
+                    .map(|u| ApimUser::from_wire(u, None))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let next = match body["nextLink"].as_str().filter(|l| !l.is_empty()) {
+            None => None,
+            Some(link) => Some(self.same_origin(link)?),
+        };
+        Ok((users, next))
+    }
+
+    fn same_origin(&self, link: &str) -> Result<Url> {
+        let url = Url::parse(link).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidResponse,
+                "the service sent a nextLink that is not a URL",
+            )
+        })?;
+        if url.origin() != self.endpoint.origin() {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                format!(
+                    "refusing to follow a nextLink to {} (not the management endpoint {}): the bearer token stays on the management endpoint",
+                    url.origin().ascii_serialization(),
+                    self.endpoint.origin().ascii_serialization()
+                ),
+            ));
+        }
+        Ok(url)
+    }
+
+    async fn context(&self, safe_if_processed: bool) -> Result<CallContext> {
+        let mut context = CallContext::new(safe_if_processed, self.options.total_timeout);
+        context.bearer = Some(self.credential.get_token(MANAGEMENT_SCOPE).await?);
+        Ok(context)
+    }
+}
+
+fn path(service: &ApimService) -> ServicePath<'_> {
+    ServicePath {
+        subscription_id: service.subscription_id(),
+        resource_group: service.resource_group(),
+        service_name: service.service_name(),
+    }
+}
+
+/// In the future, and at most 30 days ahead.
+pub fn check_expiry(expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+    if expiry <= now {
+        return Err(Error::validation(
+            "expiry",
+            format!("{expiry} is not in the future (now is {now})"),
+        ));
+    }
+    if expiry - now > MAX_TOKEN_LIFETIME {
+        let ahead = expiry - now;
+        return Err(Error::validation(
+            "expiry",
+            format!(
+                "must be at most 30 days ahead (APIM's limit for user tokens); {expiry} is {} days {} hours ahead",
+                ahead.num_days(),
+                ahead.num_hours() % 24
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl fmt::Debug for ApiManagementClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiManagementClient")
+            .field("endpoint", &self.endpoint.as_str())
+            .field("credential", &self.credential)
+            .field("api_version", &self.api_version)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_must_be_future_and_within_30_days() {
+        let now = Utc::now();
+        assert!(check_expiry(now + Duration::hours(1), now).is_ok());
+        assert!(check_expiry(now + Duration::days(30), now).is_ok());
+        let past = check_expiry(now - Duration::seconds(1), now).unwrap_err();
+        assert!(past.message().contains("not in the future"), "{past}");
+        let far = check_expiry(now + Duration::days(31), now).unwrap_err();
+        assert_eq!(far.field(), Some("expiry"));
+        assert!(
+            far.message().contains("30 days") && far.message().contains("31 days"),
+            "{far}"
+        );
+    }
+}

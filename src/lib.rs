@@ -18,6 +18,8 @@ pub mod auth;
 pub mod cli;
 pub mod codegen;
 pub mod credential;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 mod error;
 pub mod generated;
 pub mod http;

@@ -1,0 +1,301 @@
+//! What an emulator serves and accepts: keys, ids, listen address, state file,
+//! TLS and faults. Every setting has a documented default in [`super::defaults`].
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::defaults;
+use super::error::EmulatorError;
+use crate::Secret;
+
+/// The settings of an [`Emulator`](super::Emulator).
+///
+/// ```
+/// use azure_user_tokens::emulator::EmulatorConfig;
+/// let config = EmulatorConfig::default()
+///     .with_listen("127.0.0.1:0".parse().unwrap())
+///     .with_fault_rate(0.1)
+///     .with_fault_seed(7);
+/// assert_eq!(config.fault_rate(), 0.1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    listen: SocketAddr,
+    access_key: Secret,
+    resource_id: String,
+    tenant_id: String,
+    client_id: String,
+    client_secret: Secret,
+    apim_primary_key: Secret,
+    apim_secondary_key: Secret,
+    state_file: Option<PathBuf>,
+    tls: bool,
+    fault_rate: f64,
+    fault_seed: Option<u64>,
+    fault_retry_after_ms: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: defaults::LISTEN
+                .parse()
+                .expect("the default listen address parses"),
+            access_key: Secret::new(defaults::ACS_ACCESS_KEY),
+            resource_id: defaults::ACS_RESOURCE_ID.to_string(),
+            tenant_id: defaults::TENANT_ID.to_string(),
+            client_id: defaults::CLIENT_ID.to_string(),
+            client_secret: Secret::new(defaults::CLIENT_SECRET),
+            apim_primary_key: Secret::new(defaults::APIM_PRIMARY_KEY),
+            apim_secondary_key: Secret::new(defaults::APIM_SECONDARY_KEY),
+            state_file: None,
+            tls: false,
+            fault_rate: 0.0,
+            fault_seed: None,
+            fault_retry_after_ms: defaults::FAULT_RETRY_AFTER_MS,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The address to bind (port 0 picks a free port).
+    pub fn with_listen(mut self, listen: SocketAddr) -> Self {
+        self.listen = listen;
+        self
+    }
+
+    /// The ACS access key (base64) HMAC-signed requests must be signed with.
+    pub fn with_access_key(mut self, access_key: impl Into<Secret>) -> Self {
+        self.access_key = access_key.into();
+        self
+    }
+
+    /// The ACS resource id embedded in user ids and tokens.
+    pub fn with_resource_id(mut self, resource_id: impl Into<String>) -> Self {
+        self.resource_id = resource_id.into();
+        self
+    }
+
+    /// The Entra tenant id.
+    pub fn with_tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant_id = tenant_id.into();
+        self
+    }
+
+    /// The client id the client-credentials grant accepts.
+    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = client_id.into();
+        self
+    }
+
+    /// The client secret the client-credentials grant accepts.
+    pub fn with_client_secret(mut self, client_secret: impl Into<Secret>) -> Self {
+        self.client_secret = client_secret.into();
+        self
+    }
+
+    /// The APIM service's primary key.
+    pub fn with_apim_primary_key(mut self, key: impl Into<Secret>) -> Self {
+        self.apim_primary_key = key.into();
+        self
+    }
+
+    /// The APIM service's secondary key.
+    pub fn with_apim_secondary_key(mut self, key: impl Into<Secret>) -> Self {
+        self.apim_secondary_key = key.into();
+        self
+    }
+
+    /// Load state from this file at start and save it there after every change.
+    pub fn with_state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Serve HTTPS with a freshly generated CA and leaf certificate.
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// The fraction (0.0 to 1.0) of requests answered with a fault.
+    pub fn with_fault_rate(mut self, rate: f64) -> Self {
+        self.fault_rate = rate;
+        self
+    }
+
+    /// The seed of the fault sequence; the same seed gives the same faults.
+    pub fn with_fault_seed(mut self, seed: u64) -> Self {
+        self.fault_seed = Some(seed);
+        self
+    }
+
+    /// The delay faults ask for (`retry-after-ms`; `Retry-After` rounded up).
+    pub fn with_fault_retry_after_ms(mut self, millis: u64) -> Self {
+        self.fault_retry_after_ms = millis;
+        self
+    }
+
+    /// The address to bind.
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+    }
+
+    /// The ACS access key (base64).
+    pub fn access_key(&self) -> &Secret {
+        &self.access_key
+    }
+
+    /// The ACS resource id.
+    pub fn resource_id(&self) -> &str {
+        &self.resource_id
+    }
+
+    /// The Entra tenant id.
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    /// The accepted client id.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The accepted client secret.
+    pub fn client_secret(&self) -> &Secret {
+        &self.client_secret
+    }
+
+    /// The APIM primary key.
+    pub fn apim_primary_key(&self) -> &Secret {
+        &self.apim_primary_key
+    }
+
+    /// The APIM secondary key.
+    pub fn apim_secondary_key(&self) -> &Secret {
+        &self.apim_secondary_key
+    }
+
+    /// The state file, if any.
+    pub fn state_file(&self) -> Option<&Path> {
+        self.state_file.as_deref()
+    }
+
+    /// Whether HTTPS is served.
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The fault rate.
+    pub fn fault_rate(&self) -> f64 {
+        self.fault_rate
+    }
+
+    /// The fault seed, if fixed.
+    pub fn fault_seed(&self) -> Option<u64> {
+        self.fault_seed
+    }
+
+    /// The delay faults ask for, in milliseconds.
+    pub fn fault_retry_after_ms(&self) -> u64 {
+        self.fault_retry_after_ms
+    }
+
+    /// Whether the access key is the documented default (safe to print).
+    pub fn uses_default_access_key(&self) -> bool {
+        self.access_key.expose() == defaults::ACS_ACCESS_KEY
+    }
+
+    /// Checks the settings and returns the decoded access key.
+    pub(crate) fn validate(&self) -> Result<Vec<u8>, EmulatorError> {
+        let key = STANDARD
+            .decode(self.access_key.expose().trim())
+            .map_err(|_| EmulatorError::config("access key", "it is not valid base64"))?;
+        if key.is_empty() {
+            return Err(EmulatorError::config("access key", "it is empty"));
+        }
+        if !(0.0..=1.0).contains(&self.fault_rate) {
+            return Err(EmulatorError::config(
+                "fault rate",
+                format!("{} is outside 0.0..=1.0", self.fault_rate),
+            ));
+        }
+        for (name, value) in [
+            ("resource id", self.resource_id.as_str()),
+            ("tenant id", self.tenant_id.as_str()),
+            ("client id", self.client_id.as_str()),
+        ] {
+            if value.trim().is_empty() || value.contains(['/', '?', '#', ' ']) {
+                return Err(EmulatorError::config(
+                    name,
+                    "it must be non-empty without '/', '?', '#' or spaces",
+                ));
+            }
+        }
+        for (name, value) in [
+            ("client secret", &self.client_secret),
+            ("APIM primary key", &self.apim_primary_key),
+            ("APIM secondary key", &self.apim_secondary_key),
+        ] {
+            if value.expose().is_empty() {
+                return Err(EmulatorError::config(name, "it is empty"));
+            }
+        }
+        Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate() {
+        let config = EmulatorConfig::default();
+        assert!(config.validate().is_ok());
+        assert!(config.uses_default_access_key());
+    }
+
+    #[test]
+    fn bad_settings_are_rejected_without_echoing_secrets() {
+        let err = EmulatorConfig::default()
+            .with_access_key("not base64 s3cret!")
+            .validate()
+            .unwrap_err();
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+        assert!(
+            EmulatorConfig::default()
+                .with_fault_rate(1.5)
+                .validate()
+                .is_err()
+        );
+        assert!(
+            EmulatorConfig::default()
+                .with_tenant_id("a/b")
+                .validate()
+                .is_err()
+        );
+        assert!(
+            EmulatorConfig::default()
+                .with_client_secret("")
+                .validate()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let debug = format!("{:?}", EmulatorConfig::default());
+        for secret in [
+            defaults::ACS_ACCESS_KEY,
+            defaults::CLIENT_SECRET,
+            defaults::APIM_PRIMARY_KEY,
+            defaults::APIM_SECONDARY_KEY,
+        ] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+    }
+}

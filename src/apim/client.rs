@@ -188,6 +188,16 @@ impl ApiManagementClient {
         &'a self,
         service: &'a ApimService,
     ) -> impl Stream<Item = Result<ApimUser>> + 'a {
+        self.list_users_in_pages_of(service, None)
+    }
+
+    /// Like [`list_users`](Self::list_users), asking for pages of at most
+    /// `page_size` users (`$top`).
+    pub fn list_users_in_pages_of<'a>(
+        &'a self,
+        service: &'a ApimService,
+        page_size: Option<u32>,
+    ) -> impl Stream<Item = Result<ApimUser>> + 'a {
         enum Page {
             First,
             Next(Url),
@@ -201,7 +211,7 @@ impl ApiManagementClient {
                 }
                 let body = match std::mem::replace(&mut page, Page::Done) {
                     Page::Done => return None,
-                    Page::First => self.first_page(service).await,
+                    Page::First => self.first_page(service, page_size).await,
                     Page::Next(link) => self.next_page(link).await,
                 };
                 match body.and_then(|body| self.read_page(&body)) {
@@ -215,14 +225,17 @@ impl ApiManagementClient {
         })
     }
 
-    async fn first_page(&self, service: &ApimService) -> Result<Value> {
+    async fn first_page(&self, service: &ApimService, page_size: Option<u32>) -> Result<Value> {
+        if page_size == Some(0) {
+            return Err(Error::validation("page_size", "must be at least 1"));
+        }
         let context = self.context(true).await?;
         adapter::list_users_first_page(
             &self.generated,
             context,
             &self.api_version,
             path(service),
-            None,
+            page_size,
         )
         .await
     }

@@ -1,34 +1,98 @@
 //! The command-line tool (`azure-user-tokens`), behind the `cli` feature.
+//!
+//! Output is JSON by default (as az), with shapes documented in `shapes`;
+//! errors go to stderr with exit code 1 (service, network, auth) or 2 (bad
+//! arguments or local validation: nothing was sent).
 
+mod apim;
+#[cfg(feature = "emulator")]
+mod emulator;
+mod expiry;
+mod failure;
+mod global;
+mod identity;
+mod output;
+#[cfg(feature = "emulator")]
+mod quickstart;
+pub mod shapes;
 mod specs;
+mod token;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use failure::CommandResult;
+pub use failure::Failure;
+use global::GlobalArgs;
 
 /// Azure user access tokens: Communication Services identities, API Management
-/// shared access tokens, and the specs they are generated from.
+/// shared access tokens, a local emulator of both, and the specs they come from.
 #[derive(Debug, Parser)]
 #[command(name = "azure-user-tokens", version, about)]
 pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the documented flow: create a user, issue a voip token, revoke,
+    /// delete, then an APIM user token (on the embedded emulator unless
+    /// COMMUNICATION_SERVICES_CONNECTION_STRING is set).
+    #[cfg(feature = "emulator")]
+    Quickstart,
+    /// Run the local emulator of ACS identity, APIM users and Entra until Ctrl-C.
+    #[cfg(feature = "emulator")]
+    Emulator(emulator::EmulatorArgs),
+    /// Communication Services users and tokens (az communication user-identity).
+    #[command(subcommand)]
+    Identity(identity::IdentityCommand),
+    /// API Management users and shared access tokens.
+    #[command(subcommand)]
+    Apim(apim::ApimCommand),
+    /// Decode tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Work with the Swagger specs the clients are generated from.
     #[command(subcommand)]
     Specs(specs::SpecsCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Show an ACS JWT's claims and expiry, or an APIM token's fields.
+    /// Signatures are NOT checked.
+    Inspect {
+        /// The token.
+        token: String,
+    },
 }
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Specs(command) => specs::run(command),
+    if cli.global.verbose {
+        init_tracing();
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
     };
-    match result {
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
@@ -37,19 +101,35 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// A failed command: what to print and the exit code (1: the work failed,
-/// 2: bad arguments or input).
-#[derive(Debug)]
-struct Failure {
-    message: String,
-    exit_code: u8,
-}
-
-impl Failure {
-    fn input(message: impl Into<String>) -> Self {
-        Failure {
-            message: message.into(),
-            exit_code: 2,
+async fn run(cli: Cli) -> CommandResult {
+    let global = &cli.global;
+    match cli.command {
+        #[cfg(feature = "emulator")]
+        Command::Quickstart => quickstart::run(global).await,
+        #[cfg(feature = "emulator")]
+        Command::Emulator(args) => emulator::run(args).await,
+        Command::Identity(command) => identity::run(command, global).await,
+        Command::Apim(command) => apim::run(command, global).await,
+        Command::Token(TokenCommand::Inspect { token }) => token::inspect(&token, global.output),
+        Command::Specs(command) => specs::run(command),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "azure-user-tokens",
+                &mut std::io::stdout(),
+            );
+            Ok(())
         }
     }
+}
+
+/// Tracing on stderr: `RUST_LOG` if set, else debug for this crate.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("azure_user_tokens=debug,info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

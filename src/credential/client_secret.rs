@@ -9,7 +9,7 @@ use url::Url;
 use super::{DEFAULT_AUTHORITY, TokenCache, TokenCredential};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{parse_endpoint, require_https_unless_loopback};
-use crate::pipeline::BoxFuture;
+use crate::pipeline::{Authentication, AzurePolicy, BoxFuture, ClientOptions, Pipeline};
 use crate::{AccessToken, Secret};
 
 /// `POST {authority}/{tenant}/oauth2/v2.0/token` with
@@ -28,8 +28,13 @@ pub struct ClientSecretCredential {
     secret: Secret,
     authority: Url,
     http: Option<reqwest::Client>,
+    /// Token requests are retried like every other request (Entra throttles too).
+    pipeline: Pipeline,
     cache: TokenCache,
 }
+
+/// The operation name token requests are traced under.
+const OPERATION: &str = "ClientSecretCredential.get_token";
 
 impl ClientSecretCredential {
     /// A credential for an app registration; the authority comes from
@@ -81,8 +86,19 @@ impl ClientSecretCredential {
             secret,
             authority,
             http: None,
+            pipeline: AzurePolicy::pipeline(Authentication::None, &ClientOptions::default()),
             cache: TokenCache::new(),
         })
+    }
+
+    /// Retries and timeouts for token requests (the HTTP client in `options`
+    /// is used too, if set).
+    pub fn with_options(mut self, options: ClientOptions) -> Self {
+        self.pipeline = AzurePolicy::pipeline(Authentication::None, &options);
+        if let Some(http) = options.http_client() {
+            self.http = Some(http.clone());
+        }
+        self
     }
 
     /// Uses this HTTP client for token requests.
@@ -110,18 +126,24 @@ impl ClientSecretCredential {
             ("grant_type", "client_credentials"),
             ("scope", scope),
         ];
-        let response = http
+        let unreachable = |e: reqwest::Error| {
+            Error::new(
+                ErrorKind::Credential,
+                format!("cannot reach the Entra token endpoint {}", self.authority),
+            )
+            .with_source(e.without_url())
+        };
+        let mut request = http
             .post(self.token_url())
             .form(&form)
-            .send()
+            .build()
+            .map_err(unreachable)?;
+        self.pipeline.prepare(&mut request, OPERATION);
+        let response = self
+            .pipeline
+            .send(&http, request, OPERATION)
             .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Credential,
-                    format!("cannot reach the Entra token endpoint {}", self.authority),
-                )
-                .with_source(e.without_url())
-            })?;
+            .map_err(unreachable)?;
         read_token_response(response).await
     }
 }

@@ -73,6 +73,11 @@ impl ClientOptions {
     pub fn retry(&self) -> &RetryOptions {
         &self.retry
     }
+
+    /// The caller-supplied HTTP client, if any.
+    pub fn http_client(&self) -> Option<&reqwest::Client> {
+        self.http_client.as_ref()
+    }
 }
 
 impl fmt::Debug for ClientOptions {

@@ -1,0 +1,129 @@
+//! Flags every command takes, and the clients they configure.
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::failure::{CommandResult, Failure};
+use super::output::OutputFormat;
+use crate::Secret;
+use crate::apim::{ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT};
+use crate::credential::{
+    AzureCliCredential, DEFAULT_AUTHORITY, DefaultAzureCredential, EnvironmentCredential,
+    ManagedIdentityCredential, TokenCredential,
+};
+use crate::identity::CommunicationIdentityClient;
+
+/// The connection-string variables, in the order they are read.
+pub const CONNECTION_STRING_VARS: [&str; 2] = [
+    "COMMUNICATION_SERVICES_CONNECTION_STRING",
+    "AZURE_COMMUNICATION_CONNECTION_STRING",
+];
+
+/// The variable holding the access key that goes with `--endpoint`.
+pub const ACCESS_KEY_VAR: &str = "AZURE_COMMUNICATION_ACCESS_KEY";
+
+/// Global flags (accepted before or after the subcommand).
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Communication Services connection string (else
+    /// $COMMUNICATION_SERVICES_CONNECTION_STRING or
+    /// $AZURE_COMMUNICATION_CONNECTION_STRING). Prefer the variables: a
+    /// command line is visible to other users of the machine.
+    #[arg(long, global = true, value_name = "CONNECTION_STRING")]
+    pub connection_string: Option<String>,
+
+    /// Communication Services endpoint; the key comes from
+    /// $AZURE_COMMUNICATION_ACCESS_KEY, else Entra ID credentials are used.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Azure Resource Manager endpoint.
+    #[arg(
+        long,
+        global = true,
+        env = "AZURE_RESOURCE_MANAGER_ENDPOINT",
+        value_name = "URL"
+    )]
+    pub management_endpoint: Option<String>,
+
+    /// Entra ID authority host.
+    #[arg(long, global = true, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    pub authority_host: Option<String>,
+
+    /// Output format.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = OutputFormat::Json)]
+    pub output: OutputFormat,
+
+    /// Log what happens (tracing) on stderr; secrets are never logged.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+impl GlobalArgs {
+    /// The identity client these flags describe.
+    pub fn identity_client(&self) -> CommandResult<CommunicationIdentityClient> {
+        if let Some(connection_string) = self
+            .connection_string
+            .clone()
+            .or_else(connection_string_from_env)
+        {
+            return Ok(CommunicationIdentityClient::from_connection_string(
+                &connection_string,
+            )?);
+        }
+        let Some(endpoint) = &self.endpoint else {
+            return Err(Failure::input(format!(
+                "no Communication Services resource configured: set {} (or pass --connection-string), \
+                 or pass --endpoint with {ACCESS_KEY_VAR} or Entra ID credentials",
+                CONNECTION_STRING_VARS[0]
+            )));
+        };
+        match std::env::var(ACCESS_KEY_VAR) {
+            Ok(key) if !key.is_empty() => Ok(CommunicationIdentityClient::with_access_key(
+                endpoint,
+                &Secret::new(key),
+            )?),
+            _ => Ok(CommunicationIdentityClient::with_credential(
+                endpoint,
+                self.credential()?,
+            )?),
+        }
+    }
+
+    /// The APIM client these flags describe.
+    pub fn apim_client(&self) -> CommandResult<ApiManagementClient> {
+        let endpoint = self
+            .management_endpoint
+            .as_deref()
+            .unwrap_or(DEFAULT_MANAGEMENT_ENDPOINT);
+        Ok(ApiManagementClient::with_endpoint(
+            endpoint,
+            self.credential()?,
+        )?)
+    }
+
+    /// The default credential chain, with `--authority-host` applied.
+    pub fn credential(&self) -> CommandResult<Arc<dyn TokenCredential>> {
+        let authority = self
+            .authority_host
+            .clone()
+            .unwrap_or_else(|| DEFAULT_AUTHORITY.into());
+        let environment = EnvironmentCredential::from_lookup(|name| match name {
+            "AZURE_AUTHORITY_HOST" => Some(authority.clone()),
+            other => std::env::var(other).ok(),
+        })?;
+        Ok(Arc::new(DefaultAzureCredential::from_parts(
+            environment,
+            Some(ManagedIdentityCredential::new()?),
+            AzureCliCredential::new(),
+        )))
+    }
+}
+
+/// The first connection-string variable that is set.
+pub fn connection_string_from_env() -> Option<String> {
+    CONNECTION_STRING_VARS
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+}

@@ -1,0 +1,125 @@
+//! The JSON each command prints: stable, documented shapes, each with a
+//! JSON Schema (`schemars`). Times are RFC 3339 in UTC.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::apim::KeyType;
+
+/// `identity user create`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UserCreated {
+    /// The new user's raw id.
+    pub user_id: String,
+    /// A token, when scopes were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// When that token expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<DateTime<Utc>>,
+}
+
+/// `identity token issue`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenIssued {
+    /// The user the token is for.
+    pub user_id: String,
+    /// The access token.
+    pub token: String,
+    /// When it expires.
+    pub expires_on: DateTime<Utc>,
+}
+
+/// `identity token get-for-teams-user`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TeamsToken {
+    /// The Communication Services token.
+    pub token: String,
+    /// When it expires.
+    pub expires_on: DateTime<Utc>,
+}
+
+/// `identity user delete`, `identity token revoke`, `apim user delete`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Done {
+    /// The user acted on.
+    pub user_id: String,
+    /// What was done: `deleted` or `revoked`.
+    pub result: String,
+}
+
+/// `apim user token`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ApimToken {
+    /// The shared access token (compact form, as the API returns it).
+    pub token: String,
+    /// The APIM user id.
+    pub user_id: String,
+    /// The service key that signed it.
+    pub key_type: KeyType,
+    /// The token's own expiry (truncated to the minute).
+    pub expiry: DateTime<Utc>,
+}
+
+/// `apim sas mint`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SasMinted {
+    /// The token, compact form.
+    pub token: String,
+    /// Its expiry (truncated to the minute).
+    pub expiry: DateTime<Utc>,
+}
+
+/// `apim sas verify`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SasVerified {
+    /// Whether the signature matches the key and the token has not expired.
+    pub valid: bool,
+    /// The user id in the token.
+    pub user_id: String,
+    /// The expiry in the token.
+    pub expiry: DateTime<Utc>,
+}
+
+/// `token inspect`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TokenInspection {
+    /// `acs` (a JWT) or `apim` (a shared access token).
+    pub kind: String,
+    /// Always false: inspecting never checks signatures.
+    pub signature_checked: bool,
+    /// When the token expires.
+    pub expires_on: DateTime<Utc>,
+    /// Whether that is in the past.
+    pub expired: bool,
+    /// The APIM user id (APIM tokens).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The JWT's claims (ACS tokens).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<serde_json::Value>,
+}
+
+/// Every shape's JSON Schema, by command (documentation and tests).
+pub fn schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+    use schemars::schema_for;
+    vec![
+        ("identity user create", schema_for!(UserCreated)),
+        ("identity token issue", schema_for!(TokenIssued)),
+        ("identity token get-for-teams-user", schema_for!(TeamsToken)),
+        (
+            "identity user delete / identity token revoke / apim user delete",
+            schema_for!(Done),
+        ),
+        ("apim user token", schema_for!(ApimToken)),
+        (
+            "apim user show / create",
+            schema_for!(crate::apim::ApimUser),
+        ),
+        ("apim user list", schema_for!(Vec<crate::apim::ApimUser>)),
+        ("apim sas mint", schema_for!(SasMinted)),
+        ("apim sas verify", schema_for!(SasVerified)),
+        ("token inspect", schema_for!(TokenInspection)),
+    ]
+}

@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests: an in-process emulator and
+//! clients pointed at it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use azure_user_tokens::credential::ClientSecretCredential;
+use azure_user_tokens::emulator::{Emulator, EmulatorConfig, Stats};
+use azure_user_tokens::identity::CommunicationIdentityClient;
+use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+
+/// An emulator on 127.0.0.1 with the well-known defaults.
+pub async fn emulator() -> Emulator {
+    emulator_with(EmulatorConfig::default()).await
+}
+
+/// An emulator with `config`.
+pub async fn emulator_with(config: EmulatorConfig) -> Emulator {
+    Emulator::start(config).await.expect("the emulator starts")
+}
+
+/// Fast retries, so fault tests take milliseconds.
+pub fn fast_retries(max_retries: u32) -> ClientOptions {
+    ClientOptions::default().with_retry(
+        RetryOptions::default()
+            .with_max_retries(max_retries)
+            .with_initial_delay(Duration::from_millis(1))
+            .with_max_delay(Duration::from_millis(20)),
+    )
+}
+
+/// An identity client signing with the emulator's access key.
+pub fn identity_client(emulator: &Emulator) -> CommunicationIdentityClient {
+    CommunicationIdentityClient::from_connection_string(emulator.connection_string().expose())
+        .expect("the emulator's connection string is valid")
+}
+
+/// A client-secret credential against the emulator's Entra endpoint.
+pub fn entra_credential(emulator: &Emulator) -> Arc<ClientSecretCredential> {
+    let config = emulator.config();
+    Arc::new(
+        ClientSecretCredential::with_authority(
+            config.tenant_id(),
+            config.client_id(),
+            config.client_secret().clone(),
+            emulator.base_url(),
+        )
+        .expect("the emulator's credentials are valid")
+        .with_options(fast_retries(12)),
+    )
+}
+
+/// The emulator's request counter.
+pub fn requests(emulator: &Emulator) -> u64 {
+    stats(emulator).requests
+}
+
+/// The emulator's counters.
+pub fn stats(emulator: &Emulator) -> Stats {
+    emulator.stats()
+}

@@ -259,11 +259,19 @@ const APIM_TOKEN: &str =
     "userId1718&201904210044&9A1GR1f5WIhFvFmzQG+xxxxxxxxxxx/kBeu87DWad3tkasUXuvPL+MgzlwUHyg==";
 
 fn apim_client(server: &CaptureServer) -> adapters::apim_users::Client {
-    adapters::apim_users::client(server.base_url(), reqwest::Client::new(), Pipeline::plain())
+    adapters::apim_users::client(
+        server.base_url(),
+        azure_user_tokens::http::default_client().unwrap(),
+        Pipeline::plain(),
+    )
 }
 
 fn acs_client(server: &CaptureServer) -> adapters::acs_identity::Client {
-    adapters::acs_identity::client(server.base_url(), reqwest::Client::new(), Pipeline::plain())
+    adapters::acs_identity::client(
+        server.base_url(),
+        azure_user_tokens::http::default_client().unwrap(),
+        Pipeline::plain(),
+    )
 }
 
 fn subscription() -> uuid::Uuid {

@@ -133,6 +133,9 @@ impl EmulatorArgs {
 
 /// Starts the emulator, prints where it is, serves until Ctrl-C or SIGTERM.
 pub async fn run(args: EmulatorArgs) -> CommandResult {
+    // Listen for signals before announcing readiness, so a signal sent right
+    // after `ready:` is never missed.
+    let stop = stop_signal();
     let emulator = Emulator::start(args.config()).await.map_err(|e| match e {
         EmulatorError::Config { .. } => Failure::input(e.to_string()),
         other => Failure::failed(format!("cannot start the emulator: {other}")),
@@ -157,7 +160,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     };
     print_banner(&emulator, ca_file.as_deref())
         .map_err(|e| Failure::failed(format!("cannot write to stdout: {e}")))?;
-    wait_for_stop_signal().await;
+    stop.await;
     // stdout may be closed by now (a reader that stopped at `ready:`).
     let _ = writeln!(std::io::stdout(), "stopping");
     emulator.shutdown().await;
@@ -244,18 +247,38 @@ fn public_or<'a>(value: &'a Secret, default: &str, flag: &str) -> std::borrow::C
     }
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_stop_signal() {
+/// Ctrl-C, or SIGTERM on Unix; the handlers are installed when this is called.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            let interrupted = async {
+                match interrupt {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let terminated = async {
+                match terminate {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+                _ = interrupted => {}
+                _ = terminated => {}
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

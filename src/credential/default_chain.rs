@@ -90,7 +90,7 @@ mod tests {
         let mi =
             ManagedIdentityCredential::with_host(&format!("http://127.0.0.1:{}", closed_port()))
                 .unwrap()
-                .with_http_client(reqwest::Client::new());
+                .with_http_client(crate::http::default_client().unwrap());
         let cli = AzureCliCredential::new().with_program("/nonexistent/az-for-tests");
         let chain = DefaultAzureCredential::from_parts(None, Some(mi), cli);
         let err = chain
@@ -112,7 +112,7 @@ mod tests {
         })
         .unwrap()
         .unwrap()
-        .with_http_client(reqwest::Client::new());
+        .with_http_client(crate::http::default_client().unwrap());
         // Managed identity would be unavailable too; the chain must not fall through.
         let cli = AzureCliCredential::new().with_program("/nonexistent/az-for-tests");
         let chain = DefaultAzureCredential::from_parts(Some(env), None, cli);

@@ -200,7 +200,7 @@ mod tests {
         drop(listener);
         let credential = ManagedIdentityCredential::with_host(&format!("http://127.0.0.1:{port}"))
             .unwrap()
-            .with_http_client(reqwest::Client::new());
+            .with_http_client(crate::http::default_client().unwrap());
         let err = credential
             .get_token(super::super::MANAGEMENT_SCOPE)
             .await

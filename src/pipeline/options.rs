@@ -59,6 +59,9 @@ impl ClientOptions {
     }
 
     /// Sends through this client (proxies, certificates, connection pools).
+    /// TLS is rustls with the ring provider: call
+    /// [`install_crypto_provider`](crate::http::install_crypto_provider)
+    /// before building it (or start from [`default_client`](crate::http::default_client)'s settings).
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

@@ -29,6 +29,7 @@ pub async fn start_with(config: EmulatorConfig) -> Emulator {
 
 /// A client that never pools connections across tests.
 pub fn client() -> Client {
+    azure_user_tokens::http::install_crypto_provider();
     Client::builder().build().unwrap()
 }
 

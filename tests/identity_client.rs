@@ -303,3 +303,31 @@ async fn bearer_tokens_never_go_to_a_plain_http_remote_host() {
     .unwrap_err();
     assert!(err.is_validation(), "{err}");
 }
+
+#[tokio::test]
+async fn works_over_tls_with_the_emulators_certificate() {
+    let emulator = emulator_with(EmulatorConfig::default().with_tls(true)).await;
+    assert!(
+        emulator.base_url().starts_with("https://"),
+        "{}",
+        emulator.base_url()
+    );
+    let ca =
+        reqwest::Certificate::from_pem(emulator.ca_certificate_pem().unwrap().as_bytes()).unwrap();
+    azure_user_tokens::http::install_crypto_provider();
+    let http = reqwest::Client::builder()
+        .tls_certs_only([ca])
+        .build()
+        .unwrap();
+    let client = identity_client(&emulator)
+        .with_options(ClientOptions::default().with_http_client(http))
+        .unwrap();
+    let user = client.create_user().await.unwrap();
+    client.delete_user(&user).await.unwrap();
+
+    // Without the CA, the certificate is not trusted.
+    let untrusting = identity_client(&emulator);
+    let err = untrusting.create_user().await.unwrap_err();
+    assert!(!err.is_validation() && err.status().is_none(), "{err}");
+    assert!(err.message().contains("certificate"), "{err}");
+}

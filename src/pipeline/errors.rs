@@ -68,9 +68,19 @@ pub fn transport(error: reqwest::Error, request_id: &str) -> Error {
         "the connection to the service failed"
     };
     let error = error.without_url();
-    Error::new(kind, format!("{what}: {error}"))
+    Error::new(kind, format!("{what}: {}", root_cause(&error)))
         .with_request_id(request_id)
         .with_source(error)
+}
+
+/// The innermost cause's text ("invalid peer certificate: UnknownIssuer",
+/// "Connection refused"), which says more than the outer layers.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
 }
 
 /// `{"error": {"code", "message", "target"}}` → an error with those fields.

@@ -108,12 +108,37 @@ pub fn should_retry_status(
 /// never reached the service; anything later (a reset, a timeout) may have
 /// been processed, so it is retried only when running twice is harmless.
 pub fn should_retry_error(error: &reqwest::Error, safe_if_processed: bool) -> bool {
+    if is_tls_failure(error) {
+        // An untrusted certificate will not become trusted by asking again.
+        return false;
+    }
     error.is_connect()
         || (safe_if_processed
             && (error.is_timeout()
                 || error.is_request()
                 || error.is_body()
                 || is_disconnect(error)))
+}
+
+/// A TLS handshake that failed (certificate or protocol), anywhere in the
+/// chain; hyper nests it in `io::Error`s, whose `source` skips the wrapped error.
+fn is_tls_failure(error: &reqwest::Error) -> bool {
+    fn is_rustls(error: &(dyn std::error::Error + 'static)) -> bool {
+        error.is::<rustls::Error>()
+            || error
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+                .is_some_and(|inner| is_rustls(inner))
+    }
+    use std::error::Error as _;
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if is_rustls(cause) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// A connection closed or reset under a request.

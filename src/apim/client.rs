@@ -201,6 +201,8 @@ impl ApiManagementClient {
         enum Page {
             First,
             Next(Url),
+            /// The page's users come first; then this error ends the stream.
+            Failed(Error),
             Done,
         }
         let state = (Page::First, Vec::<ApimUser>::new().into_iter());
@@ -211,12 +213,17 @@ impl ApiManagementClient {
                 }
                 let body = match std::mem::replace(&mut page, Page::Done) {
                     Page::Done => return None,
+                    Page::Failed(error) => return Some((Err(error), (Page::Done, buffered))),
                     Page::First => self.first_page(service, page_size).await,
                     Page::Next(link) => self.next_page(link).await,
                 };
                 match body.and_then(|body| self.read_page(&body)) {
                     Ok((users, next)) => {
-                        page = next.map_or(Page::Done, Page::Next);
+                        page = match next {
+                            Ok(Some(link)) => Page::Next(link),
+                            Ok(None) => Page::Done,
+                            Err(error) => Page::Failed(error),
+                        };
                         buffered = users.into_iter();
                     }
                     Err(error) => return Some((Err(error), (Page::Done, buffered))),
@@ -245,8 +252,8 @@ impl ApiManagementClient {
         adapter::list_users_next_page(&self.generated, context, link).await
     }
 
-    /// The users of a page and where the next one is.
-    fn read_page(&self, body: &Value) -> Result<(Vec<ApimUser>, Option<Url>)> {
+    /// The users of a page and where the next one is (or why it is not followed).
+    fn read_page(&self, body: &Value) -> Result<(Vec<ApimUser>, Result<Option<Url>>)> {
         let users = body["value"]
             .as_array()
             .map(|users| {
@@ -258,8 +265,8 @@ impl ApiManagementClient {
             .transpose()?
             .unwrap_or_default();
         let next = match body["nextLink"].as_str().filter(|l| !l.is_empty()) {
-            None => None,
-            Some(link) => Some(self.same_origin(link)?),
+            None => Ok(None),
+            Some(link) => self.same_origin(link).map(Some),
         };
         Ok((users, next))
     }

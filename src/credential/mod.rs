@@ -8,12 +8,15 @@
 //! | [`AzureCliCredential`] | `az account get-access-token` |
 //! | [`EnvironmentCredential`] | `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET` |
 //! | [`DefaultAzureCredential`] | the first of environment, managed identity, Azure CLI that is available |
+//! | `AzureCoreCredential` (feature `azure-core`) | any `azure_core::credentials::TokenCredential` |
 //!
 //! Every network credential caches its tokens per scope and refreshes them
 //! about five minutes before they expire, one refresh at a time however many
 //! callers wait.
 
 mod azure_cli;
+#[cfg(feature = "azure-core")]
+mod azure_core_adapter;
 mod cache;
 mod client_secret;
 mod default_chain;
@@ -25,6 +28,8 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 pub use azure_cli::AzureCliCredential;
+#[cfg(feature = "azure-core")]
+pub use azure_core_adapter::AzureCoreCredential;
 pub use cache::TokenCache;
 pub use client_secret::ClientSecretCredential;
 pub use default_chain::DefaultAzureCredential;

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 
 use azure_user_tokens::apim::{ApiManagementClient, ApimService, KeyType, SharedAccessToken};
-use azure_user_tokens::credential::ClientSecretCredential;
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
 use chrono::{Duration, Utc};
 use futures_util::StreamExt;
@@ -19,12 +18,7 @@ use futures_util::StreamExt;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = Emulator::start(EmulatorConfig::default()).await?;
     let config = emulator.config();
-    let credential = ClientSecretCredential::with_authority(
-        config.tenant_id(),
-        config.client_id(),
-        config.client_secret().clone(),
-        emulator.base_url(),
-    )?;
+    let credential = emulator.client_secret_credential()?;
     let client = ApiManagementClient::with_endpoint(emulator.base_url(), Arc::new(credential))?;
 
     let service = ApimService::new(

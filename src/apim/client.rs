@@ -13,7 +13,7 @@ use crate::adapters::apim_users::{self as adapter, ServicePath};
 use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{parse_endpoint, require_https_unless_loopback};
-use crate::pipeline::{Authentication, AzurePolicy, CallContext, ClientOptions};
+use crate::pipeline::{Authentication, CallContext, ClientOptions};
 
 /// Azure Resource Manager's public endpoint.
 pub const DEFAULT_MANAGEMENT_ENDPOINT: &str = "https://management.azure.com";
@@ -69,21 +69,14 @@ impl ApiManagementClient {
         credential: Arc<dyn TokenCredential>,
         options: ClientOptions,
     ) -> Result<Self> {
-        let http = match &options.http_client {
-            Some(http) => http.clone(),
-            None => crate::http::default_client()?,
-        };
-        let pipeline = AzurePolicy::pipeline(Authentication::Bearer, &options);
-        let api_version = options
-            .api_version()
-            .unwrap_or(adapter::default_api_version())
-            .to_string();
+        let transport =
+            options.transport(Authentication::Bearer, adapter::default_api_version())?;
         Ok(ApiManagementClient {
-            generated: adapter::client(endpoint.as_str(), http, pipeline),
+            generated: adapter::client(endpoint.as_str(), transport.http, transport.pipeline),
             endpoint,
             credential,
             options,
-            api_version,
+            api_version: transport.api_version,
         })
     }
 

@@ -11,7 +11,6 @@ use chrono::{DateTime, Duration, Utc};
 use super::failure::{CommandResult, Failure};
 use super::global::{GlobalArgs, connection_string_from_env};
 use crate::apim::{ApiManagementClient, ApimUserRef, KeyType};
-use crate::credential::ClientSecretCredential;
 use crate::emulator::{Emulator, EmulatorConfig, defaults};
 use crate::identity::{CommunicationIdentityClient, Scope};
 
@@ -94,13 +93,7 @@ async fn acs_flow(client: &CommunicationIdentityClient) -> CommandResult {
 }
 
 async fn apim_on_emulator(emulator: &Emulator) -> CommandResult {
-    let config = emulator.config();
-    let credential = ClientSecretCredential::with_authority(
-        config.tenant_id(),
-        config.client_id(),
-        config.client_secret().clone(),
-        emulator.base_url(),
-    )?;
+    let credential = emulator.client_secret_credential()?;
     let client = ApiManagementClient::with_endpoint(emulator.base_url(), Arc::new(credential))?;
     let user = ApimUserRef::new(
         defaults::SUBSCRIPTION_ID,
@@ -108,7 +101,7 @@ async fn apim_on_emulator(emulator: &Emulator) -> CommandResult {
         defaults::APIM_SERVICE,
         "userId1718",
     )?;
-    let key = config.apim_primary_key().expose().to_string();
+    let key = emulator.config().apim_primary_key().expose().to_string();
     apim_token(&client, &user, Some(&key)).await
 }
 

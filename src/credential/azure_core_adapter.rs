@@ -44,7 +44,10 @@ impl TokenCredential for AzureCoreCredential {
                 token.expires_on.nanosecond(),
             )
             .ok_or_else(|| {
-                Error::new(ErrorKind::Credential, "the azure_core token's expiry is out of range")
+                Error::new(
+                    ErrorKind::Credential,
+                    "the azure_core token's expiry is out of range",
+                )
             })?;
             Ok(AccessToken::new(token.token.secret(), expires_on))
         })
@@ -77,8 +80,14 @@ mod tests {
     #[tokio::test]
     async fn azure_core_tokens_are_adapted() {
         let credential = AzureCoreCredential::new(Arc::new(Fixed));
-        let token = credential.get_token(super::super::MANAGEMENT_SCOPE).await.unwrap();
-        assert_eq!(token.token.expose(), "token-for https://management.azure.com/.default");
+        let token = credential
+            .get_token(super::super::MANAGEMENT_SCOPE)
+            .await
+            .unwrap();
+        assert_eq!(
+            token.token.expose(),
+            "token-for https://management.azure.com/.default"
+        );
         assert_eq!(token.expires_on.timestamp(), 4_102_444_800);
     }
 }

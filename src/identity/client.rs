@@ -10,7 +10,7 @@ use super::{CommunicationUserIdentifier, ConnectionString, Scope};
 use crate::adapters::acs_identity as adapter;
 use crate::credential::{COMMUNICATION_SCOPE, TokenCredential};
 use crate::error::{Error, Result};
-use crate::pipeline::{Authentication, AzurePolicy, CallContext, ClientOptions};
+use crate::pipeline::{Authentication, CallContext, ClientOptions};
 use crate::{AccessToken, Secret};
 
 /// The shortest token lifetime the service accepts, in minutes.
@@ -85,25 +85,17 @@ impl CommunicationIdentityClient {
     }
 
     fn build(endpoint: Url, auth: Auth, options: ClientOptions) -> Result<Self> {
-        let http = match &options.http_client {
-            Some(http) => http.clone(),
-            None => crate::http::default_client()?,
-        };
         let authentication = match &auth {
             Auth::AccessKey(key) => Authentication::AccessKey(key.clone()),
             Auth::Credential(_) => Authentication::Bearer,
         };
-        let pipeline = AzurePolicy::pipeline(authentication, &options);
-        let api_version = options
-            .api_version()
-            .unwrap_or(adapter::default_api_version())
-            .to_string();
+        let transport = options.transport(authentication, adapter::default_api_version())?;
         Ok(CommunicationIdentityClient {
-            generated: adapter::client(endpoint.as_str(), http, pipeline),
+            generated: adapter::client(endpoint.as_str(), transport.http, transport.pipeline),
             endpoint,
             auth,
             options,
-            api_version,
+            api_version: transport.api_version,
         })
     }
 

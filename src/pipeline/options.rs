@@ -3,7 +3,16 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::RetryOptions;
+use super::{Authentication, AzurePolicy, Pipeline, RetryOptions};
+use crate::error::Result;
+
+/// What a facade client is built from: the HTTP client, the pipeline that
+/// wraps the generated client, and the api-version to send.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) pipeline: Pipeline,
+    pub(crate) api_version: String,
+}
 
 /// Transport options shared by every client.
 ///
@@ -75,6 +84,28 @@ impl ClientOptions {
     /// The retry policy.
     pub fn retry(&self) -> &RetryOptions {
         &self.retry
+    }
+
+    /// The transport these options describe for a client authenticating
+    /// with `auth`; the api-version is the override, else `default_api_version`.
+    pub(crate) fn transport(
+        &self,
+        auth: Authentication,
+        default_api_version: &str,
+    ) -> Result<Transport> {
+        let http = match &self.http_client {
+            Some(http) => http.clone(),
+            None => crate::http::default_client()?,
+        };
+        Ok(Transport {
+            http,
+            pipeline: AzurePolicy::pipeline(auth, self),
+            api_version: self
+                .api_version
+                .as_deref()
+                .unwrap_or(default_api_version)
+                .to_string(),
+        })
     }
 
     /// The caller-supplied HTTP client, if any.

@@ -39,16 +39,11 @@ pub fn identity_client(emulator: &Emulator) -> CommunicationIdentityClient {
 
 /// A client-secret credential against the emulator's Entra endpoint.
 pub fn entra_credential(emulator: &Emulator) -> Arc<ClientSecretCredential> {
-    let config = emulator.config();
     Arc::new(
-        ClientSecretCredential::with_authority(
-            config.tenant_id(),
-            config.client_id(),
-            config.client_secret().clone(),
-            emulator.base_url(),
-        )
-        .expect("the emulator's credentials are valid")
-        .with_options(fast_retries(12)),
+        emulator
+            .client_secret_credential()
+            .expect("the emulator's credentials are valid")
+            .with_options(fast_retries(12)),
     )
 }
 

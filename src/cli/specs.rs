@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::Failure;
+use super::failure::Failure;
+use super::output::OutputFormat;
+use crate::codegen::diff::{self, SpecDiff};
 use crate::codegen::{self, Manifest};
 
 #[derive(Debug, Subcommand)]
@@ -24,6 +26,30 @@ pub(super) enum SpecsCommand {
         /// Print the document after the progenitor fix-ups, as generated.
         #[arg(long)]
         for_progenitor: bool,
+    },
+    /// Compare two versions of a spec: operations, parameters, models,
+    /// enum values and status codes added, removed or changed, each marked
+    /// breaking or not.
+    ///
+    /// OLD and NEW are both Swagger entry files, or both specs roots (a
+    /// checkout of azure-rest-api-specs, or `specs`), compared module by
+    /// module as the manifest lists them.
+    Diff {
+        /// The old side: an entry file or a specs root.
+        old: PathBuf,
+        /// The new side: the same kind as OLD.
+        new: PathBuf,
+        /// The manifest naming each module's entry files (for specs roots).
+        #[arg(long, default_value = "specs/manifest.toml")]
+        manifest: PathBuf,
+        /// Exit with 1 when the specs differ and 0 when they do not (as
+        /// `git diff --exit-code`); unreadable specs exit with 2.
+        #[arg(long)]
+        exit_code: bool,
+        /// Output format: json (the documented report) or text (grouped by
+        /// module and operation). Same flag as the global `--output`.
+        #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Json)]
+        output: OutputFormat,
     },
 }
 
@@ -63,5 +89,36 @@ pub(super) fn run(command: SpecsCommand) -> Result<(), Failure> {
             println!("{text}");
             Ok(())
         }
+        SpecsCommand::Diff {
+            old,
+            new,
+            manifest,
+            exit_code,
+            output,
+        } => {
+            let report = diff::diff_paths(&old, &new, &manifest)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            print_diff(&report, output)?;
+            if exit_code && !report.is_empty() {
+                return Err(Failure::failed(format!(
+                    "the specs differ: {} changes, {} breaking",
+                    report.summary.changes, report.summary.breaking
+                )));
+            }
+            Ok(())
+        }
     }
+}
+
+/// Prints a diff report: the JSON structure of [`SpecDiff`], or the text rendering.
+fn print_diff(report: &SpecDiff, output: OutputFormat) -> Result<(), Failure> {
+    match output {
+        OutputFormat::Json => {
+            let text = serde_json::to_string_pretty(report)
+                .map_err(|e| Failure::failed(format!("cannot render the report: {e}")))?;
+            println!("{text}");
+        }
+        OutputFormat::Text => print!("{}", diff::text::render(report)),
+    }
+    Ok(())
 }

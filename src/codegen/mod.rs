@@ -12,6 +12,7 @@
 //! `#[path = "src/codegen/mod.rs"]`, so the build and the library share it.
 
 pub mod bundle;
+pub mod diff;
 mod error;
 pub mod fixups;
 pub mod loader;

@@ -31,8 +31,8 @@ pub struct ApimService {
 
 impl ApimService {
     /// Checks each part: the subscription id is a UUID; the resource group
-    /// 1–90 characters; the service name 1–50 characters matching
-    /// `^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$`.
+    /// 1–90 characters matching `^[-\w\._\(\)]+$`; the service name 1–50
+    /// characters matching `^[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$`.
     pub fn new(subscription_id: &str, resource_group: &str, service_name: &str) -> Result<Self> {
         let subscription = uuid::Uuid::parse_str(subscription_id).map_err(|_| {
             Error::validation(
@@ -41,7 +41,7 @@ impl ApimService {
             )
         })?;
         check_length("resource_group", resource_group, MAX_RESOURCE_GROUP)?;
-        check_path_safe("resource_group", resource_group)?;
+        check_resource_group(resource_group)?;
         check_length("service_name", service_name, MAX_SERVICE_NAME)?;
         check_service_name(service_name)?;
         Ok(ApimService {
@@ -149,6 +149,22 @@ fn check_path_safe(field: &'static str, value: &str) -> Result<()> {
         None if value.trim() != value => Err(Error::validation(
             field,
             "must not start or end with whitespace",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `^[-\w\._\(\)]+$`: letters and digits (any script), `_`, `-`, `.`, `(`, `)`.
+fn check_resource_group(name: &str) -> Result<()> {
+    match name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '(' | ')')))
+    {
+        Some(c) => Err(Error::validation(
+            "resource_group",
+            format!(
+                "must contain only letters, digits, '_', '-', '.', '(' and ')' (pattern ^[-\\w\\._\\(\\)]+$); found {c:?}"
+            ),
         )),
         None => Ok(()),
     }

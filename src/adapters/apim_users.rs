@@ -189,25 +189,37 @@ pub async fn list_users_next_page(
         return Err(failure);
     }
     let status = response.status().as_u16();
-    let bytes = response
-        .bytes()
-        .await
-        .map_err(|e| crate::pipeline::transport(e, &request_id))?;
-    let body: Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let bytes = response.bytes().await.map_err(|e| {
+        let error = crate::pipeline::transport(e, &request_id);
+        match status {
+            200..=299 => error.with_status(status),
+            _ => crate::pipeline::service_error(status, &Value::Null).with_request_id(&request_id),
+        }
+    })?;
+    let parsed = serde_json::from_slice::<Value>(&bytes);
+    if !(200..300).contains(&status) {
+        let body = parsed.as_ref().unwrap_or(&Value::Null);
+        return Err(crate::pipeline::service_error(status, body).with_request_id(request_id));
+    }
+    let body = parsed.map_err(|e| {
         Error::new(
             ErrorKind::InvalidResponse,
-            format!("the next page is not JSON: {e}"),
+            format!(
+                "the next page is not JSON: {}",
+                crate::pipeline::json_problem(&e)
+            ),
         )
         .with_status(status)
     })?;
-    if !(200..300).contains(&status) {
-        return Err(crate::pipeline::service_error(status, &body).with_request_id(request_id));
-    }
     let page: generated::types::UserCollection = serde_json::from_value(body).map_err(|e| {
         Error::new(
             ErrorKind::InvalidResponse,
-            format!("the next page cannot be read: {e}"),
+            format!(
+                "the next page cannot be read: {}",
+                crate::pipeline::json_problem(&e)
+            ),
         )
+        .with_status(status)
     })?;
     to_wire(page)
 }

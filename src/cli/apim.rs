@@ -11,6 +11,7 @@ use super::failure::{CommandResult, Failure};
 use super::global::GlobalArgs;
 use super::output::print;
 use super::shapes::{ApimToken, Done, SasMinted, SasVerified};
+use crate::Secret;
 use crate::apim::{ApimService, ApimUserRef, KeyType, NewApimUser, SharedAccessToken};
 
 /// The environment variable holding the key for `apim sas`.
@@ -135,7 +136,7 @@ pub(super) enum SasCommand {
     /// Verify a token offline (exit code 1 when it is not valid).
     Verify {
         /// The token, in any form (with or without `SharedAccessSignature `).
-        token: String,
+        token: Secret,
         /// Read the key from standard input instead of $APIM_SAS_KEY.
         #[arg(long)]
         key_stdin: bool,
@@ -169,7 +170,7 @@ pub(super) async fn run(command: ApimCommand, global: &GlobalArgs) -> CommandRes
         }
         ApimCommand::Sas(SasCommand::Verify { token, key_stdin }) => {
             let key = sas_key(key_stdin)?;
-            let token = SharedAccessToken::parse(&token)?;
+            let token = SharedAccessToken::parse(token.expose())?;
             let valid = token.verify(&key) && !token.is_expired_at(Utc::now());
             print(
                 format,

@@ -29,7 +29,7 @@ pub struct EmulatorArgs {
         env = "AZURE_USER_TOKENS_EMULATOR_ACCESS_KEY",
         hide_env_values = true
     )]
-    access_key: Option<String>,
+    access_key: Option<Secret>,
 
     /// ACS resource id, part of every user id.
     #[arg(long, value_name = "ID", env = "AZURE_USER_TOKENS_EMULATOR_RESOURCE_ID", default_value = defaults::ACS_RESOURCE_ID)]
@@ -51,7 +51,7 @@ pub struct EmulatorArgs {
         env = "AZURE_USER_TOKENS_EMULATOR_CLIENT_SECRET",
         hide_env_values = true
     )]
-    client_secret: Option<String>,
+    client_secret: Option<Secret>,
 
     /// APIM primary key (signs `primary` user tokens) [default: well-known].
     #[arg(
@@ -60,7 +60,7 @@ pub struct EmulatorArgs {
         env = "AZURE_USER_TOKENS_EMULATOR_APIM_PRIMARY_KEY",
         hide_env_values = true
     )]
-    apim_primary_key: Option<String>,
+    apim_primary_key: Option<Secret>,
 
     /// APIM secondary key (signs `secondary` user tokens) [default: well-known].
     #[arg(
@@ -69,7 +69,7 @@ pub struct EmulatorArgs {
         env = "AZURE_USER_TOKENS_EMULATOR_APIM_SECONDARY_KEY",
         hide_env_values = true
     )]
-    apim_secondary_key: Option<String>,
+    apim_secondary_key: Option<Secret>,
 
     /// Keep users and revocations in this JSON file (loaded at start, saved
     /// atomically after every change).
@@ -110,16 +110,16 @@ impl EmulatorArgs {
             .with_fault_rate(self.fault_rate)
             .with_fault_retry_after_ms(self.fault_retry_after_ms);
         if let Some(key) = &self.access_key {
-            config = config.with_access_key(key.as_str());
+            config = config.with_access_key(key.clone());
         }
         if let Some(secret) = &self.client_secret {
-            config = config.with_client_secret(secret.as_str());
+            config = config.with_client_secret(secret.clone());
         }
         if let Some(key) = &self.apim_primary_key {
-            config = config.with_apim_primary_key(key.as_str());
+            config = config.with_apim_primary_key(key.clone());
         }
         if let Some(key) = &self.apim_secondary_key {
-            config = config.with_apim_secondary_key(key.as_str());
+            config = config.with_apim_secondary_key(key.clone());
         }
         if let Some(path) = &self.state {
             config = config.with_state_file(path);

@@ -31,7 +31,7 @@ pub struct GlobalArgs {
     /// $AZURE_COMMUNICATION_CONNECTION_STRING). Prefer the variables: a
     /// command line is visible to other users of the machine.
     #[arg(long, global = true, value_name = "CONNECTION_STRING")]
-    pub connection_string: Option<String>,
+    pub connection_string: Option<Secret>,
 
     /// Communication Services endpoint; the key comes from
     /// $AZURE_COMMUNICATION_ACCESS_KEY, else Entra ID credentials are used.
@@ -65,7 +65,8 @@ impl GlobalArgs {
     pub fn identity_client(&self) -> CommandResult<CommunicationIdentityClient> {
         if let Some(connection_string) = self
             .connection_string
-            .clone()
+            .as_ref()
+            .map(|cs| cs.expose().to_string())
             .or_else(connection_string_from_env)
         {
             return Ok(CommunicationIdentityClient::from_connection_string(

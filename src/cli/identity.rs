@@ -62,7 +62,7 @@ pub(super) enum TokenCommand {
     GetForTeamsUser {
         /// The Teams user's Entra ID access token.
         #[arg(long, value_name = "TOKEN", hide_env_values = true)]
-        aad_token: String,
+        aad_token: Secret,
         /// The Entra application (client) id.
         #[arg(long)]
         client_id: String,
@@ -147,7 +147,7 @@ pub(super) async fn run(command: IdentityCommand, global: &GlobalArgs) -> Comman
             user_object_id,
         }) => {
             let token = client
-                .get_token_for_teams_user(&Secret::new(aad_token), &client_id, &user_object_id)
+                .get_token_for_teams_user(&aad_token, &client_id, &user_object_id)
                 .await?;
             print(
                 format,

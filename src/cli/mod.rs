@@ -72,7 +72,7 @@ enum TokenCommand {
     /// Signatures are NOT checked.
     Inspect {
         /// The token.
-        token: String,
+        token: crate::Secret,
     },
 }
 
@@ -110,7 +110,9 @@ async fn run(cli: Cli) -> CommandResult {
         Command::Emulator(args) => emulator::run(args).await,
         Command::Identity(command) => identity::run(command, global).await,
         Command::Apim(command) => apim::run(command, global).await,
-        Command::Token(TokenCommand::Inspect { token }) => token::inspect(&token, global.output),
+        Command::Token(TokenCommand::Inspect { token }) => {
+            token::inspect(token.expose(), global.output)
+        }
         Command::Specs(command) => specs::run(command),
         Command::Completions { shell } => {
             clap_complete::generate(

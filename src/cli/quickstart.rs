@@ -30,7 +30,8 @@ pub fn seed_time(time: DateTime<Utc>) -> String {
 pub(super) async fn run(global: &GlobalArgs) -> CommandResult {
     let connection_string = global
         .connection_string
-        .clone()
+        .as_ref()
+        .map(|cs| cs.expose().to_string())
         .or_else(connection_string_from_env);
     let apim_target = apim_target_from_env();
 

@@ -160,13 +160,26 @@ struct TokenResponse {
 async fn read_token_response(response: reqwest::Response) -> Result<AccessToken> {
     let status = response.status().as_u16();
     let body: TokenResponse = response.json().await.map_err(|e| {
+        let problem = match crate::pipeline::ResponseTooLarge::find(&e) {
+            Some(too_large) => format!(" ({too_large})"),
+            None => String::new(),
+        };
         Error::new(
             ErrorKind::Credential,
-            format!("the Entra token endpoint answered {status} with an unreadable body"),
+            format!("the Entra token endpoint answered {status} with an unreadable body{problem}"),
         )
         .with_status(status)
         .with_source(e.without_url())
     })?;
+    if (200..300).contains(&status) && (body.access_token.is_none() || body.expires_in.is_none()) {
+        return Err(Error::new(
+            ErrorKind::Credential,
+            format!(
+                "the Entra token endpoint answered {status} without an access_token and expires_in"
+            ),
+        )
+        .with_status(status));
+    }
     match body {
         TokenResponse {
             access_token: Some(token),

@@ -61,7 +61,15 @@ impl ConnectionString {
             .filter(|k| !k.is_empty())
             .ok_or_else(|| invalid("missing accesskey=…"))?;
         Ok(ConnectionString {
-            endpoint: endpoint_url(endpoint, "connection_string")?,
+            endpoint: endpoint_url(endpoint, "connection_string").map_err(|e| {
+                // A connection string is a secret as a whole: the error names
+                // the endpoint's problem without repeating what was pasted
+                // there (sometimes the key itself).
+                invalid(
+                    e.message()
+                        .replace(&format!("{endpoint:?}"), "the endpoint"),
+                )
+            })?,
             access_key: decode_access_key(access_key)?,
         })
     }
@@ -152,6 +160,7 @@ mod tests {
             format!("endpoint=https://x.com/;endpoint=https://y.com/;accesskey={KEY}"),
             format!("endpoint=https://x.com/;accesskey={KEY};extra=1"),
             format!("endpoint https://x.com/;accesskey={KEY}"),
+            format!("endpoint={KEY};accesskey={KEY}"),
         ] {
             let err = ConnectionString::parse(&bad).unwrap_err();
             assert!(err.is_validation(), "{bad:?}");

@@ -3,6 +3,7 @@
 //! The generated clients' hooks get only the request, so the facade runs
 //! each call inside [`CallContext::scope`] and the policy reads it there.
 
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,6 +30,9 @@ pub struct CallContext {
     /// A failure the policy could not return through the generated client
     /// (its hooks can only return HTTP results); the facade reports it.
     failure: Arc<Mutex<Option<Error>>>,
+    /// The status of the last answer received (0: none yet), so an answer
+    /// whose body cannot be read still reports its status.
+    status: Arc<AtomicU16>,
 }
 
 impl CallContext {
@@ -40,6 +44,7 @@ impl CallContext {
             safe_if_processed,
             deadline: total_timeout.map(|t| Instant::now() + t),
             failure: Arc::default(),
+            status: Arc::default(),
         }
     }
 
@@ -54,6 +59,16 @@ impl CallContext {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
+    }
+
+    /// Records the status of an answer.
+    pub fn record_status(&self, status: u16) {
+        self.status.store(status, Ordering::Relaxed);
+    }
+
+    /// The status of the last answer, if one came.
+    pub fn last_status(&self) -> Option<u16> {
+        Some(self.status.load(Ordering::Relaxed)).filter(|s| *s != 0)
     }
 
     /// Runs `future` with this context current.

@@ -44,8 +44,11 @@ pub fn from_generated<E: Serialize>(error: progenitor_client::Error<E>, request_
         }
         G::InvalidResponsePayload(_, e) => Error::new(
             ErrorKind::InvalidResponse,
-            // Never the body itself: it may hold a token.
-            format!("the service's answer could not be read: {e}"),
+            // Never the body itself, nor a value quoted from it: it may hold a token.
+            format!(
+                "the service's answer could not be read: {}",
+                json_problem(&e)
+            ),
         )
         .with_request_id(request_id),
         G::InvalidRequest(message) => Error::validation("request", message),
@@ -55,6 +58,16 @@ pub fn from_generated<E: Serialize>(error: progenitor_client::Error<E>, request_
 
 /// A transport failure, classified.
 pub fn transport(error: reqwest::Error, request_id: &str) -> Error {
+    if let Some(too_large) = super::limits::too_large(&error) {
+        return Error::new(
+            ErrorKind::InvalidResponse,
+            format!(
+                "the service's answer is larger than the {}-byte limit (ClientOptions::with_max_response_bytes)",
+                too_large.limit
+            ),
+        )
+        .with_request_id(request_id);
+    }
     let kind = if error.is_timeout() {
         ErrorKind::Timeout
     } else {
@@ -81,6 +94,34 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// What is wrong with a JSON answer, without any value quoted from it
+/// (serde quotes strings it cannot use: `invalid type: string "…"`).
+pub(crate) fn json_problem(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..=start]);
+        match rest[start + 1..].find('"') {
+            Some(end) => {
+                out.push('…');
+                out.push('"');
+                rest = &rest[start + 1 + end + 1..];
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    if let Some(at) = out.find("unknown variant `")
+        && let Some(end) = out[at + 17..].find('`')
+    {
+        out.replace_range(at + 17..at + 17 + end, "…");
+    }
+    out
 }
 
 /// `{"error": {"code", "message", "target"}}` → an error with those fields.
@@ -124,5 +165,33 @@ mod tests {
         assert_eq!(e.message(), "ExpiresInMinutes value 59 is invalid.");
         let bare = service_error(503, &Value::Null);
         assert_eq!(bare.message(), "the service answered 503");
+    }
+
+    #[test]
+    fn json_problems_never_quote_the_body() {
+        let problem = |body: &str| {
+            let e =
+                serde_json::from_str::<std::collections::HashMap<String, u32>>(body).unwrap_err();
+            json_problem(&e)
+        };
+        let text = problem(r#"{"token": "eyJ-secret"}"#);
+        assert!(
+            !text.contains("eyJ-secret") && text.contains("invalid type: string"),
+            "{text}"
+        );
+        #[derive(Debug, serde::Deserialize)]
+        enum Kind {
+            A,
+        }
+        let e = serde_json::from_str::<Kind>(r#""tok-secret""#).unwrap_err();
+        let text = json_problem(&e);
+        assert!(
+            !text.contains("tok-secret") && text.contains("expected `A`"),
+            "{text}"
+        );
+        assert_eq!(
+            json_problem(&serde_json::from_str::<u32>("").unwrap_err()),
+            "EOF while parsing a value at line 1 column 0"
+        );
     }
 }

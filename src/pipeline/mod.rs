@@ -8,6 +8,7 @@
 mod auth;
 mod context;
 mod errors;
+mod limits;
 mod options;
 mod policy;
 pub mod retry;
@@ -15,8 +16,10 @@ mod run;
 
 pub use auth::Authentication;
 pub use context::CallContext;
+pub(crate) use errors::json_problem;
 pub use errors::{from_generated, service_error, transport};
-pub use options::ClientOptions;
+pub use limits::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge};
+pub use options::{ClientOptions, DEFAULT_ATTEMPT_TIMEOUT};
 pub use policy::{AzurePolicy, CLIENT_REQUEST_ID};
 pub use retry::RetryOptions;
 pub use run::run;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::limits::DEFAULT_MAX_RESPONSE_BYTES;
 use super::{Authentication, AzurePolicy, Pipeline, RetryOptions};
 use crate::error::Result;
 
@@ -25,7 +26,7 @@ pub(crate) struct Transport {
 ///     .with_total_timeout(Duration::from_secs(60))
 ///     .with_user_agent_suffix("my-service/1.0");
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ClientOptions {
     pub(crate) retry: RetryOptions,
     pub(crate) attempt_timeout: Option<Duration>,
@@ -33,6 +34,25 @@ pub struct ClientOptions {
     pub(crate) api_version: Option<String>,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) max_response_bytes: usize,
+}
+
+/// The default per-attempt timeout (as .NET's Azure SDK): a server that
+/// stalls, even mid-body, never holds a call forever.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(100);
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            retry: RetryOptions::default(),
+            attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
+            total_timeout: None,
+            api_version: None,
+            user_agent_suffix: None,
+            http_client: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+        }
+    }
 }
 
 impl ClientOptions {
@@ -42,7 +62,8 @@ impl ClientOptions {
         self
     }
 
-    /// Longest time one attempt may take.
+    /// Longest time one attempt may take, reading the answer's body included
+    /// (default [`DEFAULT_ATTEMPT_TIMEOUT`], 100 s).
     pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
@@ -73,6 +94,13 @@ impl ClientOptions {
     /// before building it (or start from [`default_client`](crate::http::default_client)'s settings).
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self
+    }
+
+    /// The largest answer a call reads, in bytes (default 4 MiB); a larger
+    /// one fails as an invalid response instead of filling memory.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
         self
     }
 
@@ -123,6 +151,20 @@ impl fmt::Debug for ClientOptions {
             .field("api_version", &self.api_version)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("http_client", &self.http_client.as_ref().map(|_| ".."))
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_default_a_stalled_attempt_ends_and_answers_are_capped() {
+        let options = ClientOptions::default();
+        assert_eq!(options.attempt_timeout, Some(DEFAULT_ATTEMPT_TIMEOUT));
+        assert_eq!(options.max_response_bytes, 4 * 1024 * 1024);
+        assert_eq!(options.with_max_response_bytes(10).max_response_bytes, 10);
     }
 }

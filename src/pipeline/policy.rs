@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue, USER_AGENT};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use super::limits::cap;
 use super::retry::{should_retry_error, should_retry_status};
 use super::{Authentication, BoxFuture, CallContext, ClientOptions, Pipeline, Policy};
 use crate::error::Error;
@@ -95,6 +96,9 @@ impl AzurePolicy {
                 Ok(response) => {
                     let status = response.status();
                     tracing::Span::current().record("status", status.as_u16());
+                    if let Some(context) = &context {
+                        context.record_status(status.as_u16());
+                    }
                     let retry = can_retry
                         && should_retry_status(
                             &method,
@@ -105,16 +109,19 @@ impl AzurePolicy {
                     retry.then(|| self.options.retry.delay(attempt, Some(response.headers())))
                 }
                 Err(error) => {
+                    if let Some(context) = &context {
+                        context.record_status(0);
+                    }
                     tracing::debug!(attempt, error = %error.without_url_ref(), "attempt failed");
                     let retry = can_retry && should_retry_error(error, safe_if_processed);
                     retry.then(|| self.options.retry.delay(attempt, None))
                 }
             };
             let Some(delay) = delay else {
-                return result;
+                return result.map(|r| cap(r, self.options.max_response_bytes));
             };
             if deadline.is_some_and(|d| Instant::now() + delay >= d) {
-                return result;
+                return result.map(|r| cap(r, self.options.max_response_bytes));
             }
             tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
             drop(result);

@@ -32,5 +32,41 @@ where
     if let Some(failure) = observer.take_failure() {
         return Err(failure.with_request_id(observer.request_id.clone()));
     }
-    result.map_err(|e| from_generated(e, &observer.request_id))
+    result.map_err(|e| with_status(from_generated(e, &observer.request_id), &observer))
+}
+
+/// An answer whose body could not be read still says what its status was:
+/// an error status keeps its meaning (`is_not_found` on a 404 with an HTML
+/// body), a success status is reported with the problem.
+fn with_status(error: Error, context: &CallContext) -> Error {
+    let Some(status) = context.last_status() else {
+        return error;
+    };
+    if error.status().is_some()
+        || !matches!(
+            error.kind(),
+            ErrorKind::InvalidResponse | ErrorKind::Transport
+        )
+    {
+        return error;
+    }
+    let request_id = error
+        .request_id()
+        .unwrap_or(&context.request_id)
+        .to_string();
+    if status >= 400 {
+        Error::service(
+            status,
+            format!(
+                "the service answered {status}; its error body could not be read: {}",
+                error
+                    .message()
+                    .trim_start_matches("the service's answer could not be read: ")
+            ),
+        )
+        .with_request_id(request_id)
+        .with_source(error)
+    } else {
+        error.with_status(status)
+    }
 }

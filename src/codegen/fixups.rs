@@ -9,26 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToSnakeCase;
 use serde_json::{Map, Value, json};
 
+use super::schema::VALUE_CONSTRAINTS;
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
-/// Schema keywords that constrain values. Kept in the spec for `specs diff` and
-/// enforced by the facade; in generated code they make responses brittle (one
-/// out-of-range server value fails a whole response) and turn every
-/// constrained parameter into a per-operation newtype.
-const CONSTRAINTS: [&str; 11] = [
-    "minLength",
-    "maxLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minItems",
-    "maxItems",
-    "multipleOf",
-    "uniqueItems",
 ];
 
 /// Runs every fix-up.
@@ -203,9 +187,12 @@ pub fn strip_defaults(schema: &mut Map<String, Value>) {
     schema.remove("default");
 }
 
-/// See [`CONSTRAINTS`].
+/// Value constraints ([`VALUE_CONSTRAINTS`]) are kept in the spec for
+/// `specs diff` and enforced by the facade; in generated code they make
+/// responses brittle (one out-of-range server value fails a whole response)
+/// and turn every constrained parameter into a per-operation newtype.
 pub fn strip_constraints(schema: &mut Map<String, Value>) {
-    for key in CONSTRAINTS {
+    for key in VALUE_CONSTRAINTS {
         schema.remove(key);
     }
 }

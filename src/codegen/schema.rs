@@ -81,13 +81,9 @@ pub fn local_ref(reference: &str) -> String {
     reference.to_string()
 }
 
-/// The schema keys a Swagger 2.0 non-body parameter or header carries inline.
-const INLINE_SCHEMA_KEYS: [&str; 20] = [
-    "type",
-    "format",
-    "items",
-    "default",
-    "enum",
+/// The keywords that constrain a value (length, pattern, range, items):
+/// compared by `specs diff`, stripped for progenitor by `fixups`.
+pub const VALUE_CONSTRAINTS: [&str; 11] = [
     "pattern",
     "minLength",
     "maxLength",
@@ -99,6 +95,16 @@ const INLINE_SCHEMA_KEYS: [&str; 20] = [
     "maxItems",
     "uniqueItems",
     "multipleOf",
+];
+
+/// Besides [`VALUE_CONSTRAINTS`], the schema keys a Swagger 2.0 non-body
+/// parameter or header carries inline.
+const INLINE_SHAPE_KEYS: [&str; 9] = [
+    "type",
+    "format",
+    "items",
+    "default",
+    "enum",
     "x-ms-enum",
     "x-nullable",
     "readOnly",
@@ -108,8 +114,8 @@ const INLINE_SCHEMA_KEYS: [&str; 20] = [
 /// Moves the inline schema keys of a parameter or header into a `schema` object.
 pub fn lift_inline_schema(map: &mut Map<String, Value>) -> Value {
     let mut schema = Map::new();
-    for key in INLINE_SCHEMA_KEYS {
-        if let Some(value) = map.remove(key) {
+    for key in INLINE_SHAPE_KEYS.iter().chain(&VALUE_CONSTRAINTS) {
+        if let Some(value) = map.remove(*key) {
             schema.insert(key.to_string(), value);
         }
     }

@@ -9,19 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 /// The value-constraint keywords compared.
-pub const CONSTRAINTS: [&str; 11] = [
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "multipleOf",
-];
+pub use super::super::schema::VALUE_CONSTRAINTS as CONSTRAINTS;
 
 /// How many `$ref`/`allOf` links one schema may chain through.
 const MAX_CHAIN: usize = 64;

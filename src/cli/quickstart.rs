@@ -35,29 +35,26 @@ pub(super) async fn run(global: &GlobalArgs) -> CommandResult {
         .or_else(connection_string_from_env);
     let apim_target = apim_target_from_env();
 
-    // The emulator runs when any part has nothing real to talk to.
-    let needs_emulator = connection_string.is_none();
-    let emulator = if needs_emulator {
-        let emulator = Emulator::start(EmulatorConfig::default())
-            .await
-            .map_err(|e| Failure::failed(format!("cannot start the embedded emulator: {e}")))?;
-        eprintln!(
-            "note: no COMMUNICATION_SERVICES_CONNECTION_STRING set: running against the embedded emulator at {}",
-            emulator.base_url()
-        );
-        Some(emulator)
-    } else {
-        None
+    // Nothing configured: both parts run on an emulator started here.
+    let (acs_connection_string, emulator) = match connection_string {
+        Some(cs) => (cs, None),
+        None => {
+            let emulator = Emulator::start(EmulatorConfig::default())
+                .await
+                .map_err(|e| Failure::failed(format!("cannot start the embedded emulator: {e}")))?;
+            eprintln!(
+                "note: no COMMUNICATION_SERVICES_CONNECTION_STRING set: running against the embedded emulator at {}",
+                emulator.base_url()
+            );
+            (
+                emulator.connection_string().expose().to_string(),
+                Some(emulator),
+            )
+        }
     };
 
     println!("Azure Communication Services - User Access Tokens Quickstart");
-    let identity = match (&connection_string, &emulator) {
-        (Some(cs), _) => CommunicationIdentityClient::from_connection_string(cs)?,
-        (None, Some(emulator)) => CommunicationIdentityClient::from_connection_string(
-            emulator.connection_string().expose(),
-        )?,
-        (None, None) => unreachable!("the emulator runs when no connection string is set"),
-    };
+    let identity = CommunicationIdentityClient::from_connection_string(&acs_connection_string)?;
     acs_flow(&identity).await?;
 
     match (&emulator, apim_target) {

@@ -129,11 +129,12 @@ fn merge_path_item(
     let Value::Object(item) = item else {
         return Err(SpecError::new(file, at, "a path item must be an object"));
     };
-    let target = paths
+    let Some(target) = paths
         .entry(key.clone())
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(target) = target else {
-        unreachable!("path items are always objects");
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()
+    else {
+        return Err(SpecError::new(file, at, "a path item must be an object"));
     };
     for (method, operation) in item {
         if method == "parameters" {

@@ -7,28 +7,17 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use azure_user_tokens::cli::shapes;
 use azure_user_tokens::emulator::{Emulator, EntraTokenClaims};
 use common::*;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_azure-user-tokens");
-
 /// Runs the binary with a clean environment plus `env`, feeding `stdin`.
 fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
-    let home = std::env::temp_dir().join(format!("aut-cli-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut command = Command::new(BIN);
+    let mut command = cli_command(args, env);
     command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        // Never the real IMDS address: a closed loopback port instead.
-        .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
-        .envs(env.iter().copied())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {

@@ -47,6 +47,24 @@ pub fn entra_credential(emulator: &Emulator) -> Arc<ClientSecretCredential> {
     )
 }
 
+/// The CLI binary in a clean environment: only `PATH`, a scratch `HOME`, and
+/// a closed loopback port as the managed-identity endpoint (never the real
+/// IMDS address), with `args` and `env` added.
+#[cfg(feature = "cli")]
+pub fn cli_command(args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
+    let home = std::env::temp_dir().join(format!("aut-cli-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).expect("a scratch HOME");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_azure-user-tokens"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
+        .envs(env.iter().copied());
+    command
+}
+
 /// The emulator's request counter.
 pub fn requests(emulator: &Emulator) -> u64 {
     stats(emulator).requests

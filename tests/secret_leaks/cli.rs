@@ -9,7 +9,6 @@ use azure_user_tokens::emulator::{Emulator, EntraTokenClaims};
 
 use crate::scan::{self, Secrets};
 
-const BIN: &str = env!("CARGO_BIN_EXE_azure-user-tokens");
 const SERVICE: [&str; 6] = [
     "--subscription-id",
     "00000000-0000-0000-0000-000000000000",
@@ -27,18 +26,11 @@ pub struct Printed {
 }
 
 fn command(args: &[&str], env: &[(&str, String)]) -> Command {
-    let home = std::env::temp_dir().join(format!("aut-leaks-home-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut command = Command::new(BIN);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut command = crate::common::cli_command(args, &env);
     command
-        .args(args)
         .arg("--verbose")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", &home)
         .env("RUST_LOG", "trace")
-        .env("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     command

@@ -9,6 +9,8 @@
 
 mod capture;
 mod cli;
+#[path = "../common/mod.rs"]
+mod common;
 mod library;
 mod scan;
 

@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use azure_user_tokens::cli::shapes;
 use azure_user_tokens::emulator::{Emulator, EntraTokenClaims};
@@ -16,25 +15,7 @@ use serde_json::Value;
 
 /// Runs the binary with a clean environment plus `env`, feeding `stdin`.
 fn run_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
-    let mut command = cli_command(args, env);
-    command
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = command.spawn().expect("the binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
+    output_of(cli_command(args, env), stdin)
 }
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {

@@ -65,6 +65,28 @@ pub fn cli_command(args: &[&str], env: &[(&str, &str)]) -> std::process::Command
     command
 }
 
+/// Runs `command` to completion, feeding `stdin` (if any) and capturing
+/// stdout and stderr.
+pub fn output_of(mut command: std::process::Command, stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the command starts");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(input.as_bytes())
+            .expect("stdin takes the input");
+    }
+    child.wait_with_output().expect("the command finishes")
+}
+
 /// The emulator's request counter.
 pub fn requests(emulator: &Emulator) -> u64 {
     stats(emulator).requests

@@ -2,7 +2,7 @@
 //! emulator holding this suite's secrets: stderr never shows a secret, and
 //! stdout shows only the token the command was asked to print.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
 use azure_user_tokens::emulator::{Emulator, EntraTokenClaims};
@@ -37,22 +37,7 @@ fn command(args: &[&str], env: &[(&str, String)]) -> Command {
 }
 
 fn run(args: &[&str], env: &[(&str, String)], stdin: Option<&str>) -> Printed {
-    let mut command = command(args, env);
-    command.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    let mut child = command.spawn().expect("the binary runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    printed(args, child.wait_with_output().unwrap())
+    printed(args, crate::common::output_of(command(args, env), stdin))
 }
 
 fn printed(args: &[&str], output: Output) -> Printed {

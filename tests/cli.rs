@@ -81,15 +81,6 @@ fn apim_env(emulator: &Emulator) -> Vec<(&'static str, String)> {
     ]
 }
 
-const SERVICE: [&str; 6] = [
-    "--subscription-id",
-    "00000000-0000-0000-0000-000000000000",
-    "--resource-group",
-    "rg1",
-    "--service-name",
-    "apimService1",
-];
-
 #[test]
 fn quickstart_runs_on_the_embedded_emulator_from_a_clean_home() {
     let output = run(&["quickstart"], &[]);
@@ -328,7 +319,7 @@ async fn apim_commands_work_against_the_emulator() {
     let args = |extra: &[&'static str]| -> Vec<&'static str> {
         let mut args = vec!["apim", "user"];
         args.extend_from_slice(extra);
-        args.extend_from_slice(&SERVICE);
+        args.extend_from_slice(&APIM_SERVICE_ARGS);
         args
     };
 

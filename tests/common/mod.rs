@@ -87,6 +87,16 @@ pub fn output_of(mut command: std::process::Command, stdin: Option<&str>) -> std
     child.wait_with_output().expect("the command finishes")
 }
 
+/// The CLI flags naming the emulator's APIM service.
+pub const APIM_SERVICE_ARGS: [&str; 6] = [
+    "--subscription-id",
+    "00000000-0000-0000-0000-000000000000",
+    "--resource-group",
+    "rg1",
+    "--service-name",
+    "apimService1",
+];
+
 /// The emulator's request counter.
 pub fn requests(emulator: &Emulator) -> u64 {
     stats(emulator).requests

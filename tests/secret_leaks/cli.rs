@@ -7,16 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 
 use azure_user_tokens::emulator::{Emulator, EntraTokenClaims};
 
+use crate::common::APIM_SERVICE_ARGS;
 use crate::scan::{self, Secrets};
-
-const SERVICE: [&str; 6] = [
-    "--subscription-id",
-    "00000000-0000-0000-0000-000000000000",
-    "--resource-group",
-    "rg1",
-    "--service-name",
-    "apimService1",
-];
 
 /// What one command printed, for the scan.
 pub struct Printed {
@@ -246,7 +238,7 @@ pub fn run_all(emulator: &Emulator, secrets: &Secrets) -> Vec<(Printed, Vec<Stri
     let apim = |extra: &[&'static str]| -> Vec<&'static str> {
         let mut args = vec!["apim", "user"];
         args.extend_from_slice(extra);
-        args.extend_from_slice(&SERVICE);
+        args.extend_from_slice(&APIM_SERVICE_ARGS);
         args
     };
     for key_type in ["primary", "secondary"] {

@@ -1,6 +1,9 @@
 //! A local emulator of Communication Services identity, API Management users
 //! and the Entra token endpoint, on one loopback port (what Azurite is for
-//! Storage). Behind the default-on `emulator` feature.
+//! Storage). The server is behind the default-on `emulator` feature; how
+//! clients reach an emulator — [`defaults`] and [`EmulatorSettings`] — is
+//! always compiled, for library users whose tests talk to an emulator run
+//! elsewhere (`azure-user-tokens emulator`, a container).
 //!
 //! The official Azure SDKs work against it unmodified, and it rejects what
 //! Azure rejects: HMAC signatures and bearer tokens are really checked.
@@ -64,26 +67,56 @@
 //! start and saved atomically (temporary file, then rename) after every change,
 //! before the response is sent.
 
-mod acs;
-mod apim;
-mod app;
-mod config;
+// The server's items (linked above) exist only with the `emulator` feature.
+#![cfg_attr(not(feature = "emulator"), allow(rustdoc::broken_intra_doc_links))]
+
+// Without the `emulator` feature: the settings clients need.
 pub mod defaults;
+mod settings;
+
+pub use settings::EmulatorSettings;
+
+// With it: the server.
+#[cfg(feature = "emulator")]
+mod acs;
+#[cfg(feature = "emulator")]
+mod apim;
+#[cfg(feature = "emulator")]
+mod app;
+#[cfg(feature = "emulator")]
+mod config;
+#[cfg(feature = "emulator")]
 mod entra;
+#[cfg(feature = "emulator")]
 mod error;
+#[cfg(feature = "emulator")]
 mod faults;
+#[cfg(feature = "emulator")]
 mod front;
+#[cfg(feature = "emulator")]
 mod http;
+#[cfg(feature = "emulator")]
 mod jwt;
+#[cfg(feature = "emulator")]
 mod reset;
+#[cfg(feature = "emulator")]
 mod serve;
+#[cfg(feature = "emulator")]
 mod server;
+#[cfg(feature = "emulator")]
 mod stats;
+#[cfg(feature = "emulator")]
 mod store;
+#[cfg(feature = "emulator")]
 mod tls;
 
+#[cfg(feature = "emulator")]
 pub use config::EmulatorConfig;
+#[cfg(feature = "emulator")]
 pub use entra::tokens::EntraTokenClaims;
+#[cfg(feature = "emulator")]
 pub use error::EmulatorError;
+#[cfg(feature = "emulator")]
 pub use server::Emulator;
+#[cfg(feature = "emulator")]
 pub use stats::Stats;

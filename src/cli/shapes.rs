@@ -121,5 +121,9 @@ pub fn schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         ("apim sas mint", schema_for!(SasMinted)),
         ("apim sas verify", schema_for!(SasVerified)),
         ("token inspect", schema_for!(TokenInspection)),
+        (
+            "specs diff (also `specs diff --schema`)",
+            schema_for!(crate::codegen::diff::SpecDiff),
+        ),
     ]
 }

@@ -157,14 +157,15 @@ fn renamed_operations_and_path_parameters_are_renames_that_break_nothing() {
         .iter()
         .filter(|c| c.kind == ChangeKind::OperationRenamed)
         .collect();
-    let operations = azure_user_tokens::codegen::convert_entries(&[acs_original.clone()])
-        .unwrap()
-        .openapi["paths"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|item| item.as_object().unwrap().len())
-        .sum::<usize>();
+    let operations =
+        azure_user_tokens::codegen::convert_entries(std::slice::from_ref(&acs_original))
+            .unwrap()
+            .openapi["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|item| item.as_object().unwrap().len())
+            .sum::<usize>();
     assert_eq!(renames.len(), operations, "every operation is renamed");
     for rename in &renames {
         let id = rename.operation.as_ref().unwrap().id.clone();

@@ -54,16 +54,16 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
     /// Compares two body schemas: as [`compare`](Self::compare), and the
     /// names of the models they are (the generated types' names).
     pub fn compare_body(&mut self, old: &'d Value, new: &'d Value) {
-        if let (Some(old_name), Some(new_name)) = (model_name(old), model_name(new)) {
-            if old_name != new_name {
-                let change = Change::new(
-                    ChangeKind::ModelRenamed,
-                    rules::model_renamed(self.direction),
-                    format!("model {old_name} → {new_name} (the generated type is renamed)"),
-                )
-                .values(Some(old_name.into()), Some(new_name.into()));
-                self.push(change, "");
-            }
+        if let (Some(old_name), Some(new_name)) = (model_name(old), model_name(new))
+            && old_name != new_name
+        {
+            let change = Change::new(
+                ChangeKind::ModelRenamed,
+                rules::model_renamed(self.direction),
+                format!("model {old_name} → {new_name} (the generated type is renamed)"),
+            )
+            .values(Some(old_name.into()), Some(new_name.into()));
+            self.push(change, "");
         }
         self.schema(old, new, "");
     }

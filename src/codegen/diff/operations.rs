@@ -99,8 +99,10 @@ pub fn diff(old_doc: &Value, new_doc: &Value, out: &mut Vec<Change>) {
 
     // What goes on the wire first: the build binds operations the same way.
     let wire = |r: &OperationRef| (r.method.clone(), wire_path(&r.path));
+    let new_wire: Vec<_> = new.iter().map(|(r, _)| wire(r)).collect();
     for o in &old {
-        match (0..new.len()).find(|&i| !new_taken[i] && wire(&new[i].0) == wire(&o.0)) {
+        let o_wire = wire(&o.0);
+        match (0..new.len()).find(|&i| !new_taken[i] && new_wire[i] == o_wire) {
             Some(i) => {
                 new_taken[i] = true;
                 fates.push((new[i].0.id.clone(), Fate::Kept(o, &new[i])));
@@ -118,7 +120,7 @@ pub fn diff(old_doc: &Value, new_doc: &Value, out: &mut Vec<Change>) {
             None => fates.push((o.0.id.clone(), Fate::Removed(&o.0))),
         }
     }
-    for (_, n) in new.iter().enumerate().filter(|(i, _)| !new_taken[*i]) {
+    for (n, _) in new.iter().zip(&new_taken).filter(|(_, taken)| !**taken) {
         fates.push((n.0.id.clone(), Fate::Added(&n.0)));
     }
     fates.sort_by(|a, b| a.0.cmp(&b.0));

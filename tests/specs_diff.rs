@@ -721,3 +721,27 @@ fn text_output_groups_by_module_and_operation() {
     );
     assert!(text.ends_with("total: 7 changes, 4 breaking\n"), "{text}");
 }
+
+#[test]
+fn the_preview_before_a_stable_version_is_older_and_only_adds() {
+    let root = upstream();
+    let preview = "specification/communication/data-plane/Identity/preview/2025-03-02-preview/CommunicationIdentity.json";
+    let report = diff_json(
+        &root.join(ACS_2025),
+        &root.join(preview),
+        &["--fail-on", "breaking"],
+        0,
+    );
+    let acs = &report.modules[0];
+    let version = acs
+        .changes
+        .iter()
+        .find(|c| c.kind == ChangeKind::ApiVersionChanged)
+        .unwrap();
+    assert_eq!(
+        version.message,
+        "api-version 2025-06-30 → 2025-03-02-preview (older)"
+    );
+    assert!(operations(acs, ChangeKind::OperationAdded).contains("CommunicationIdentity_Get"));
+    assert_eq!(report.summary.breaking, 0);
+}

@@ -191,5 +191,9 @@ pub fn schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         ("apim sas verify", schema_for!(SasVerified)),
         ("token inspect", schema_for!(TokenInspection)),
         ("emulator --output json", schema_for!(EmulatorStarted)),
+        (
+            "specs diff (also `specs diff --schema`)",
+            schema_for!(crate::codegen::diff::SpecDiff),
+        ),
     ]
 }

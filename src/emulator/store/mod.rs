@@ -11,7 +11,7 @@ mod model;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-pub(crate) use model::{ApimUser, ApimUserIdentity, Identity, State};
+pub(crate) use model::{ApimUser, ApimUserIdentity, Identity, State, TeamsExtensionAssignment};
 
 use super::error::EmulatorError;
 

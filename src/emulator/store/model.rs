@@ -1,4 +1,5 @@
-//! What the emulator remembers: ACS identities and APIM users.
+//! What the emulator remembers: ACS identities (with their custom ids), Teams
+//! Phone extension assignments and APIM users.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,12 @@ pub(crate) struct State {
     pub identities: BTreeMap<String, Identity>,
     /// Users of the one APIM service, by lower-cased user id.
     pub apim_users: BTreeMap<String, ApimUser>,
+    /// The identity each `customId` names (2025-03-02-preview), by custom id.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_ids: BTreeMap<String, String>,
+    /// Teams Phone extension assignments, by [`TeamsExtensionAssignment::key`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub teams_extension_assignments: BTreeMap<String, TeamsExtensionAssignment>,
 }
 
 /// An ACS communication identity.
@@ -31,6 +38,36 @@ pub(crate) struct Identity {
     /// When its tokens were last revoked; tokens issued before are invalid.
     #[serde(default)]
     pub tokens_revoked_at: Option<DateTime<Utc>>,
+    /// The `customId` it was created with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// When a token was last issued for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_token_issued_at: Option<DateTime<Utc>>,
+}
+
+/// Which Entra principal of which tenant may exchange its token for an ACS
+/// token through the Teams Phone extension, and from which client apps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TeamsExtensionAssignment {
+    /// The principal's tenant (a lower-case UUID).
+    pub tenant_id: String,
+    /// The principal's object id (a lower-case UUID).
+    pub object_id: String,
+    /// `user` or `resourceAccount`.
+    pub principal_type: String,
+    /// The client (application) ids allowed to exchange, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_ids: Option<Vec<String>>,
+}
+
+impl TeamsExtensionAssignment {
+    /// The map key of the assignment of `object_id` in `tenant_id` (both
+    /// lower-case UUIDs).
+    pub(crate) fn key(tenant_id: &str, object_id: &str) -> String {
+        format!("{tenant_id}/{object_id}")
+    }
 }
 
 /// An APIM user.
@@ -110,6 +147,8 @@ impl State {
         State {
             version: FORMAT_VERSION,
             identities: BTreeMap::new(),
+            custom_ids: BTreeMap::new(),
+            teams_extension_assignments: BTreeMap::new(),
             apim_users: users
                 .into_iter()
                 .map(|user| (user.name.to_lowercase(), user))

@@ -24,7 +24,7 @@
 //! |---|---|---|
 //! | ACS identity (every published api-version from 2021-02-22-preview1 to 2026-09-23, each with its own operations: see below) | `POST /identities`, `GET`/`DELETE /identities/{id}`, `POST /identities/{id}/:issueAccessToken`, `POST /identities/{id}/:revokeAccessTokens`, `POST /teamsUser/:exchangeAccessToken`, `GET`/`PUT`/`DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` | HMAC-SHA256 with the access key, or a bearer token for `https://communication.azure.com` |
 //! | ACS Teams Phone extension exchange (2025-03-02-preview, 2025-06-30 and later) | `POST /access/teamsExtension/:exchangeAccessToken` | the Teams user's Entra token for `https://communication.azure.com` as the bearer |
-//! | APIM users over ARM (api-versions 2022-08-01 to 2024-05-01, stable or `-preview`) | `GET`/`HEAD`/`PUT`/`PATCH`/`DELETE …/users/{userId}`, `GET …/users`, `POST …/users/{userId}/token` under `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1` | a bearer token for `https://management.azure.com` |
+//! | APIM users over ARM (the published api-versions: 2022-08-01, 2022-09-01-preview, 2023-03-01-preview, 2023-05-01-preview, 2023-09-01-preview, 2024-05-01, 2024-06-01-preview, 2024-10-01-preview, 2025-03-01-preview, 2025-09-01-preview, 2026-09-01-preview) | `GET`/`HEAD`/`PUT`/`PATCH`/`DELETE …/users/{userId}`, `GET …/users`, `POST …/users/{userId}/token`, and the long-running delete's `GET …/operationStatuses/{id}` and `GET …/operationResults/{id}`, under `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1` | a bearer token for `https://management.azure.com` |
 //! | Entra | `GET /{tenant}/v2.0/.well-known/openid-configuration`, `POST /{tenant}/oauth2/v2.0/token`, `GET /metadata/identity/oauth2/token` (with `Metadata: true`) | client id and secret (client credentials) |
 //! | The emulator | `GET /_emulator/stats` | none; no secrets in it |
 //!
@@ -78,6 +78,18 @@
 //! `customId` (1 to 256 characters) names one identity until it is deleted;
 //! creating with it again answers 201 with that identity (the version's spec
 //! declares no other success).
+//!
+//! # Long-running deletes
+//!
+//! With [`EmulatorConfig::with_async_deletes`] (`--async-deletes`), an APIM
+//! user delete under an api-version whose spec makes it long-running
+//! (2023-05-01-preview and later) answers 202 with `Azure-AsyncOperation`,
+//! `Location` and `Retry-After: 1`. The status URL answers 200
+//! `{"status":"InProgress"|"Succeeded"|"Failed",…}`, the location 202 until
+//! done, then 204 (or the failure's status and error). The configured status
+//! check ([`EmulatorConfig::with_async_delete_polls`], default the second)
+//! completes it: the user is deleted then, unless its ETag changed since the
+//! delete's `If-Match` (the operation fails with `PreconditionFailed`).
 //!
 //! # Faults, stats and state
 //!

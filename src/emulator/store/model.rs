@@ -27,6 +27,10 @@ pub(crate) struct State {
     /// Teams Phone extension assignments, by [`TeamsExtensionAssignment::key`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub teams_extension_assignments: BTreeMap<String, TeamsExtensionAssignment>,
+    /// ARM long-running operations (asynchronous APIM user deletes), by id;
+    /// kept after they finish so their status can be asked again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub arm_operations: BTreeMap<String, ArmOperation>,
 }
 
 /// An ACS communication identity.
@@ -44,6 +48,50 @@ pub(crate) struct Identity {
     /// When a token was last issued for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_token_issued_at: Option<DateTime<Utc>>,
+}
+
+/// An asynchronous delete of an APIM user, as ARM reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ArmOperation {
+    /// The user to delete, by lower-cased id.
+    pub user_key: String,
+    /// The `If-Match` sent with the delete, checked again when it completes.
+    pub if_match: String,
+    /// Status checks still answered `InProgress`.
+    pub polls_left: u32,
+    /// Where it stands.
+    pub status: ArmOperationStatus,
+    /// When it was accepted.
+    pub started_at: DateTime<Utc>,
+    /// When it finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Why it failed: ARM error code and message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<(String, String)>,
+}
+
+/// The statuses ARM reports for an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum ArmOperationStatus {
+    /// Still running.
+    InProgress,
+    /// Done.
+    Succeeded,
+    /// Ended without doing it.
+    Failed,
+}
+
+impl ArmOperationStatus {
+    /// The wire name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ArmOperationStatus::InProgress => "InProgress",
+            ArmOperationStatus::Succeeded => "Succeeded",
+            ArmOperationStatus::Failed => "Failed",
+        }
+    }
 }
 
 /// Which Entra principal of which tenant may exchange its token for an ACS
@@ -149,6 +197,7 @@ impl State {
             identities: BTreeMap::new(),
             custom_ids: BTreeMap::new(),
             teams_extension_assignments: BTreeMap::new(),
+            arm_operations: BTreeMap::new(),
             apim_users: users
                 .into_iter()
                 .map(|user| (user.name.to_lowercase(), user))

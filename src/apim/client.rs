@@ -172,7 +172,7 @@ impl ApiManagementClient {
     /// service answers 202 (a long-running delete), it returns once the
     /// operation succeeded, polling as [`ClientOptions::with_polling`] says;
     /// an operation that fails or is canceled is an error carrying
-    /// [`OperationFailed`](crate::pipeline::OperationFailed), one that does
+    /// [`OperationFailed`](crate::OperationFailed), one that does
     /// not end in time a timeout.
     pub async fn delete_user(&self, user: &ApimUserRef, etag: Option<&str>) -> Result<()> {
         let context = self.context(true).await?;
@@ -325,7 +325,7 @@ fn path(service: &ApimService) -> ServicePath<'_> {
 }
 
 /// In the future, and at most 30 days ahead.
-pub fn check_expiry(expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+pub(crate) fn check_expiry(expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
     if expiry <= now {
         return Err(Error::validation(
             "expiry",

@@ -7,10 +7,10 @@ mod names;
 mod sas;
 mod user;
 
-pub use client::{
-    ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT, MAX_TOKEN_LIFETIME, check_expiry,
-};
+#[cfg(feature = "cli")]
+pub(crate) use client::check_expiry;
+pub use client::{ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT, MAX_TOKEN_LIFETIME};
 pub use key_type::KeyType;
 pub use names::{ApimService, ApimUserRef, MAX_RESOURCE_GROUP, MAX_SERVICE_NAME, MAX_USER_ID};
-pub use sas::{SCHEME, SharedAccessToken, string_to_sign};
+pub use sas::{SCHEME, SharedAccessToken};
 pub use user::{ApimUser, NewApimUser};

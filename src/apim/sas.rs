@@ -161,7 +161,7 @@ impl fmt::Debug for SharedAccessToken {
 }
 
 /// `<userId>\n<yyyy-MM-ddTHH:mm:ss.fffffffZ>`.
-pub fn string_to_sign(user_id: &str, expiry: DateTime<Utc>) -> String {
+pub(crate) fn string_to_sign(user_id: &str, expiry: DateTime<Utc>) -> String {
     let mut out = String::with_capacity(user_id.len() + 29);
     out.push_str(user_id);
     out.push('\n');

@@ -30,7 +30,7 @@ use std::sync::Arc;
 pub use azure_cli::AzureCliCredential;
 #[cfg(feature = "azure-core")]
 pub use azure_core_adapter::AzureCoreCredential;
-pub use cache::TokenCache;
+pub use cache::{REFRESH_MARGIN, TokenCache};
 pub use client_secret::ClientSecretCredential;
 pub use default_chain::DefaultAzureCredential;
 pub use environment::EnvironmentCredential;
@@ -39,7 +39,9 @@ pub use static_token::StaticTokenCredential;
 
 use crate::AccessToken;
 use crate::error::Result;
-use crate::pipeline::BoxFuture;
+/// The future [`TokenCredential::get_token`] returns (boxed, so the trait
+/// stays object-safe).
+pub use crate::pipeline::BoxFuture;
 
 /// Scope for Azure Resource Manager (API Management).
 pub const MANAGEMENT_SCOPE: &str = "https://management.azure.com/.default";
@@ -64,7 +66,7 @@ impl<T: TokenCredential + ?Sized> TokenCredential for Arc<T> {
 
 /// `https://management.azure.com/.default` → `https://management.azure.com`:
 /// the resource managed identity and the Azure CLI ask for.
-pub fn scope_to_resource(scope: &str) -> &str {
+pub(crate) fn scope_to_resource(scope: &str) -> &str {
     scope
         .strip_suffix("/.default")
         .unwrap_or(scope)

@@ -34,7 +34,7 @@ pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 /// How to wait for a long-running operation.
 ///
 /// ```
-/// use azure_user_tokens::pipeline::PollingOptions;
+/// use azure_user_tokens::PollingOptions;
 /// use std::time::Duration;
 /// let polling = PollingOptions::default()
 ///     .with_interval(Duration::from_secs(2))

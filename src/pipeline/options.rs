@@ -18,7 +18,7 @@ pub(crate) struct Transport {
 /// Transport options shared by every client.
 ///
 /// ```
-/// use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+/// use azure_user_tokens::{ClientOptions, RetryOptions};
 /// use std::time::Duration;
 /// let options = ClientOptions::default()
 ///     .with_retry(RetryOptions::default().with_max_retries(5))

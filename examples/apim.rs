@@ -7,9 +7,7 @@
 //! cargo run --example apim
 //! ```
 
-use std::sync::Arc;
-
-use azure_user_tokens::apim::{ApiManagementClient, ApimService, KeyType, SharedAccessToken};
+use azure_user_tokens::apim::{ApimService, KeyType, SharedAccessToken};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
 use chrono::{Duration, Utc};
 use futures_util::StreamExt;
@@ -18,8 +16,7 @@ use futures_util::StreamExt;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = Emulator::start(EmulatorConfig::default()).await?;
     let config = emulator.config();
-    let credential = emulator.client_secret_credential()?;
-    let client = ApiManagementClient::with_endpoint(emulator.base_url(), Arc::new(credential))?;
+    let client = emulator.settings().apim_client(None)?;
 
     let service = ApimService::new(
         defaults::SUBSCRIPTION_ID,

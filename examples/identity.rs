@@ -24,7 +24,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
             }
         };
-    let client = CommunicationIdentityClient::from_connection_string(&connection_string)?;
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )?;
 
     let user = client.create_user().await?;
     println!("created {user}");

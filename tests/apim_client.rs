@@ -7,11 +7,10 @@ mod common;
 use std::sync::Arc;
 
 use azure_user_tokens::apim::{
-    ApiManagementClient, ApimService, ApimUserRef, KeyType, NewApimUser,
+    ApiManagementClient, ApiManagementClientOptions, ApimService, ApimUserRef, KeyType, NewApimUser,
 };
 use azure_user_tokens::credential::{StaticTokenCredential, TokenCredential};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, EntraTokenClaims, defaults};
-use azure_user_tokens::pipeline::ClientOptions;
 use azure_user_tokens::{AccessToken, Secret};
 use chrono::{Duration, Utc};
 use common::*;
@@ -27,7 +26,19 @@ fn service() -> ApimService {
 }
 
 fn apim_client(emulator: &Emulator) -> ApiManagementClient {
-    ApiManagementClient::with_endpoint(emulator.base_url(), entra_credential(emulator)).unwrap()
+    apim_client_with(emulator, ApiManagementClientOptions::default())
+}
+
+fn apim_client_with(
+    emulator: &Emulator,
+    options: ApiManagementClientOptions,
+) -> ApiManagementClient {
+    ApiManagementClient::new(
+        emulator.base_url(),
+        entra_credential(emulator),
+        Some(options),
+    )
+    .unwrap()
 }
 
 fn static_credential(token: Secret) -> Arc<dyn TokenCredential> {
@@ -84,9 +95,10 @@ async fn bad_or_foreign_bearer_tokens_are_unauthorized() {
     let user = service().user("userId1718").unwrap();
     let expiry = Utc::now() + Duration::hours(1);
 
-    let garbage = ApiManagementClient::with_endpoint(
+    let garbage = ApiManagementClient::new(
         emulator.base_url(),
         static_credential(Secret::new("garbage")),
+        None,
     )
     .unwrap();
     let err = garbage
@@ -102,8 +114,7 @@ async fn bad_or_foreign_bearer_tokens_are_unauthorized() {
         Duration::hours(1),
     ));
     let wrong_audience =
-        ApiManagementClient::with_endpoint(emulator.base_url(), static_credential(for_acs))
-            .unwrap();
+        ApiManagementClient::new(emulator.base_url(), static_credential(for_acs), None).unwrap();
     let err = wrong_audience.get_user(&user).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 
@@ -114,8 +125,7 @@ async fn bad_or_foreign_bearer_tokens_are_unauthorized() {
         Duration::minutes(-10),
     ));
     let expired_client =
-        ApiManagementClient::with_endpoint(emulator.base_url(), static_credential(expired))
-            .unwrap();
+        ApiManagementClient::new(emulator.base_url(), static_credential(expired), None).unwrap();
     let err = expired_client.get_user(&user).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 }
@@ -232,9 +242,10 @@ async fn throttling_is_retried() {
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let client = apim_client(&emulator)
-        .with_options(fast_retries(12))
-        .unwrap();
+    let client = apim_client_with(
+        &emulator,
+        ApiManagementClientOptions::default().with_client_options(fast_retries(12)),
+    );
     let user = service().user("userId1718").unwrap();
     for _ in 0..10 {
         client.get_user(&user).await.unwrap();
@@ -249,16 +260,13 @@ async fn throttling_is_retried() {
 #[tokio::test]
 async fn the_api_version_override_reaches_the_wire() {
     let emulator = emulator().await;
-    let client = apim_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2022-08-01"))
-        .unwrap();
+    let version = |v: &str| ApiManagementClientOptions::default().with_api_version(v);
+    let client = apim_client_with(&emulator, version("2022-08-01"));
     client
         .get_user(&service().user("1").unwrap())
         .await
         .unwrap();
-    let too_new = apim_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2099-01-01"))
-        .unwrap();
+    let too_new = apim_client_with(&emulator, version("2099-01-01"));
     let err = too_new
         .get_user(&service().user("1").unwrap())
         .await

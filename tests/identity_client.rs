@@ -7,11 +7,12 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use azure_user_tokens::ClientOptions;
 use azure_user_tokens::emulator::{EmulatorConfig, EntraTokenClaims};
 use azure_user_tokens::identity::{
-    CommunicationIdentityClient, CommunicationUserIdentifier, Scope,
+    CommunicationIdentityClient, CommunicationIdentityClientOptions, CommunicationUserIdentifier,
+    Scope,
 };
-use azure_user_tokens::pipeline::ClientOptions;
 use azure_user_tokens::{Secret, jwt};
 use chrono::Utc;
 use common::*;
@@ -120,7 +121,7 @@ async fn a_wrong_key_is_unauthorized() {
         "endpoint={};accesskey=d3Jvbmcta2V5LXdyb25nLWtleQ==",
         emulator.base_url()
     );
-    let client = CommunicationIdentityClient::from_connection_string(&wrong).unwrap();
+    let client = CommunicationIdentityClient::from_connection_string(&wrong.into(), None).unwrap();
     let err = client.create_user().await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert_eq!(err.status(), Some(401));
@@ -132,9 +133,12 @@ async fn an_endpoint_with_a_trailing_slash_signs_correctly() {
     let emulator = emulator().await;
     let base = emulator.base_url().trim_end_matches('/');
     for endpoint in [format!("{base}/"), base.to_string()] {
-        let client =
-            CommunicationIdentityClient::with_access_key(&endpoint, emulator.config().access_key())
-                .unwrap();
+        let client = CommunicationIdentityClient::from_access_key(
+            &endpoint,
+            emulator.config().access_key(),
+            None,
+        )
+        .unwrap();
         client.create_user().await.unwrap();
     }
 }
@@ -142,11 +146,9 @@ async fn an_endpoint_with_a_trailing_slash_signs_correctly() {
 #[tokio::test]
 async fn entra_credentials_work_too() {
     let emulator = emulator().await;
-    let client = CommunicationIdentityClient::with_credential(
-        emulator.base_url(),
-        entra_credential(&emulator),
-    )
-    .unwrap();
+    let client =
+        CommunicationIdentityClient::new(emulator.base_url(), entra_credential(&emulator), None)
+            .unwrap();
     let user = client.create_user().await.unwrap();
     client
         .get_token(&user, &[Scope::Chat], Some(120))
@@ -168,8 +170,7 @@ async fn an_entra_token_for_another_audience_is_refused() {
         azure_user_tokens::AccessToken::new(token, Utc::now() + chrono::Duration::hours(1)),
     );
     let client =
-        CommunicationIdentityClient::with_credential(emulator.base_url(), Arc::new(credential))
-            .unwrap();
+        CommunicationIdentityClient::new(emulator.base_url(), Arc::new(credential), None).unwrap();
     let err = client.create_user().await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 }
@@ -209,9 +210,7 @@ async fn throttling_and_unavailability_are_retried() {
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let client = identity_client(&emulator)
-        .with_options(fast_retries(12))
-        .unwrap();
+    let client = identity_client_with(&emulator, fast_retries(12));
     let user = loop {
         // create_user may report an ambiguous failure (a reset); it never duplicates.
         if let Ok(user) = client.create_user().await {
@@ -233,9 +232,7 @@ async fn under_faults_the_users_created_are_exactly_those_reported() {
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let client = identity_client(&emulator)
-        .with_options(fast_retries(5))
-        .unwrap();
+    let client = identity_client_with(&emulator, fast_retries(5));
     let mut created = 0;
     for _ in 0..60 {
         if client.create_user().await.is_ok() {
@@ -253,15 +250,21 @@ async fn under_faults_the_users_created_are_exactly_those_reported() {
 #[tokio::test]
 async fn the_api_version_override_reaches_the_wire() {
     let emulator = emulator().await;
-    let older = identity_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2021-03-07"))
-        .unwrap();
+    let version = |v: &str| Some(CommunicationIdentityClientOptions::default().with_api_version(v));
+    let connection_string = emulator.connection_string();
+    let older = CommunicationIdentityClient::from_connection_string(
+        &connection_string,
+        version("2021-03-07"),
+    )
+    .unwrap();
     assert_eq!(older.api_version(), "2021-03-07");
     older.create_user().await.unwrap();
 
-    let unknown = identity_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2099-01-01"))
-        .unwrap();
+    let unknown = CommunicationIdentityClient::from_connection_string(
+        &connection_string,
+        version("2099-01-01"),
+    )
+    .unwrap();
     let err = unknown.create_user().await.unwrap_err();
     assert!(err.is_bad_request(), "{err}");
 }
@@ -277,14 +280,14 @@ async fn an_attempt_timeout_ends_a_stalled_call() {
             held.push(socket);
         }
     });
-    let client = CommunicationIdentityClient::from_connection_string(&format!(
-        "endpoint=http://{address}/;accesskey=c2VjcmV0"
-    ))
-    .unwrap()
-    .with_options(
+    let options = CommunicationIdentityClientOptions::default().with_client_options(
         fast_retries(1)
             .with_attempt_timeout(Duration::from_millis(100))
             .with_total_timeout(Duration::from_secs(5)),
+    );
+    let client = CommunicationIdentityClient::from_connection_string(
+        &format!("endpoint=http://{address}/;accesskey=c2VjcmV0").into(),
+        Some(options),
     )
     .unwrap();
     let user = CommunicationUserIdentifier::new("8:acs:x_y").unwrap();
@@ -296,11 +299,9 @@ async fn an_attempt_timeout_ends_a_stalled_call() {
 #[tokio::test]
 async fn bearer_tokens_never_go_to_a_plain_http_remote_host() {
     let emulator = emulator().await;
-    let err = CommunicationIdentityClient::with_credential(
-        "http://example.com",
-        entra_credential(&emulator),
-    )
-    .unwrap_err();
+    let err =
+        CommunicationIdentityClient::new("http://example.com", entra_credential(&emulator), None)
+            .unwrap_err();
     assert!(err.is_validation(), "{err}");
 }
 
@@ -319,9 +320,7 @@ async fn works_over_tls_with_the_emulators_certificate() {
         .tls_certs_only([ca])
         .build()
         .unwrap();
-    let client = identity_client(&emulator)
-        .with_options(ClientOptions::default().with_http_client(http))
-        .unwrap();
+    let client = identity_client_with(&emulator, ClientOptions::default().with_http_client(http));
     let user = client.create_user().await.unwrap();
     client.delete_user(&user).await.unwrap();
 

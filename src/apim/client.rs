@@ -8,12 +8,17 @@ use futures_core::Stream;
 use serde_json::Value;
 use url::Url;
 
-use super::{ApimService, ApimUser, ApimUserRef, KeyType, NewApimUser, SharedAccessToken};
+use super::{
+    ApiManagementClientOptions, ApimService, ApimUser, ApimUserRef, KeyType, NewApimUser,
+    SharedAccessToken,
+};
 use crate::adapters::apim_users::{self as adapter, ServicePath};
 use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{parse_endpoint, require_https_unless_loopback};
-use crate::pipeline::{Authentication, CallContext, ClientOptions, Pipeline, lro};
+use crate::pipeline::{
+    Authentication, CallContext, ClientOptions, Pipeline, check_api_version, lro,
+};
 
 /// Azure Resource Manager's public endpoint.
 pub const DEFAULT_MANAGEMENT_ENDPOINT: &str = "https://management.azure.com";
@@ -26,9 +31,10 @@ pub const MAX_TOKEN_LIFETIME: Duration = Duration::days(30);
 /// ```no_run
 /// # async fn demo() -> azure_user_tokens::Result<()> {
 /// use std::sync::Arc;
-/// use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef, KeyType};
+/// use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef, DEFAULT_MANAGEMENT_ENDPOINT, KeyType};
 /// use azure_user_tokens::credential::DefaultAzureCredential;
-/// let client = ApiManagementClient::new(Arc::new(DefaultAzureCredential::new()?))?;
+/// let credential = Arc::new(DefaultAzureCredential::new(None)?);
+/// let client = ApiManagementClient::new(DEFAULT_MANAGEMENT_ENDPOINT, credential, None)?;
 /// let user = ApimUserRef::new("00000000-0000-0000-0000-000000000000", "rg1", "apimService1", "userId1718")?;
 /// let token = client
 ///     .get_shared_access_token(&user, KeyType::Primary, chrono::Utc::now() + chrono::Duration::days(1))
@@ -49,31 +55,23 @@ pub struct ApiManagementClient {
 }
 
 impl ApiManagementClient {
-    /// A client for `https://management.azure.com`.
-    pub fn new(credential: Arc<dyn TokenCredential>) -> Result<Self> {
-        Self::with_endpoint(DEFAULT_MANAGEMENT_ENDPOINT, credential)
-    }
-
-    /// A client for another management endpoint (a sovereign cloud, or the
-    /// emulator). The token scope stays `https://management.azure.com/.default`.
-    pub fn with_endpoint(endpoint: &str, credential: Arc<dyn TokenCredential>) -> Result<Self> {
+    /// A client for the management `endpoint`
+    /// ([`DEFAULT_MANAGEMENT_ENDPOINT`], a sovereign cloud's, or the
+    /// emulator's) authenticated with an Entra ID credential. The token
+    /// scope stays `https://management.azure.com/.default`.
+    pub fn new(
+        endpoint: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<ApiManagementClientOptions>,
+    ) -> Result<Self> {
         let endpoint = parse_endpoint(endpoint, "management_endpoint")?;
         require_https_unless_loopback(&endpoint, "management_endpoint")?;
-        Self::build(endpoint, credential, ClientOptions::default())
-    }
-
-    /// The same client with other transport options.
-    pub fn with_options(self, options: ClientOptions) -> Result<Self> {
-        Self::build(self.endpoint, self.credential, options)
-    }
-
-    fn build(
-        endpoint: Url,
-        credential: Arc<dyn TokenCredential>,
-        options: ClientOptions,
-    ) -> Result<Self> {
-        let transport =
-            options.transport(Authentication::Bearer, adapter::default_api_version())?;
+        let options = options.unwrap_or_default();
+        let api_version = options.api_version().to_string();
+        check_api_version(&api_version)?;
+        let transport = options
+            .client_options()
+            .transport(Authentication::Bearer, options.api_version_override())?;
         Ok(ApiManagementClient {
             generated: adapter::client(
                 endpoint.as_str(),
@@ -84,8 +82,8 @@ impl ApiManagementClient {
             pipeline: transport.pipeline,
             endpoint,
             credential,
-            options,
-            api_version: transport.api_version,
+            options: options.client_options().clone(),
+            api_version,
         })
     }
 
@@ -170,7 +168,8 @@ impl ApiManagementClient {
 
     /// `User - Delete`, sending `If-Match: *` unless given an ETag. When the
     /// service answers 202 (a long-running delete), it returns once the
-    /// operation succeeded, polling as [`ClientOptions::with_polling`] says;
+    /// operation succeeded, polling as [`ClientOptions::with_polling`] says
+    /// (in [`ApiManagementClientOptions::with_client_options`]);
     /// an operation that fails or is canceled is an error carrying
     /// [`OperationFailed`](crate::OperationFailed), one that does
     /// not end in time a timeout.

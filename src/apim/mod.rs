@@ -4,6 +4,7 @@
 mod client;
 mod key_type;
 mod names;
+mod options;
 mod sas;
 mod user;
 
@@ -12,5 +13,6 @@ pub(crate) use client::check_expiry;
 pub use client::{ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT, MAX_TOKEN_LIFETIME};
 pub use key_type::KeyType;
 pub use names::{ApimService, ApimUserRef, MAX_RESOURCE_GROUP, MAX_SERVICE_NAME, MAX_USER_ID};
+pub use options::ApiManagementClientOptions;
 pub use sas::{SCHEME, SharedAccessToken};
 pub use user::{ApimUser, NewApimUser};

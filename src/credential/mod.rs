@@ -27,14 +27,14 @@ mod static_token;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-pub use azure_cli::AzureCliCredential;
+pub use azure_cli::{AzureCliCredential, AzureCliCredentialOptions};
 #[cfg(feature = "azure-core")]
 pub use azure_core_adapter::AzureCoreCredential;
 pub use cache::{REFRESH_MARGIN, TokenCache};
-pub use client_secret::ClientSecretCredential;
-pub use default_chain::DefaultAzureCredential;
+pub use client_secret::{ClientSecretCredential, ClientSecretCredentialOptions};
+pub use default_chain::{DefaultAzureCredential, DefaultAzureCredentialOptions};
 pub use environment::EnvironmentCredential;
-pub use managed_identity::ManagedIdentityCredential;
+pub use managed_identity::{ManagedIdentityCredential, ManagedIdentityCredentialOptions};
 pub use static_token::StaticTokenCredential;
 
 use crate::AccessToken;

@@ -139,20 +139,6 @@ impl Emulator {
         Secret::new(tokens::mint(&self.app, claims))
     }
 
-    /// A client-secret credential for this emulator's Entra endpoint, with
-    /// its configured tenant, client id and secret.
-    pub fn client_secret_credential(
-        &self,
-    ) -> crate::Result<crate::credential::ClientSecretCredential> {
-        let config = self.config();
-        crate::credential::ClientSecretCredential::with_authority(
-            config.tenant_id(),
-            config.client_id(),
-            config.client_secret().clone(),
-            self.base_url(),
-        )
-    }
-
     /// Stops accepting, lets requests in flight finish (up to 5 s), and returns.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use url::Url;
 
 use super::connection_string::{decode_access_key, endpoint_url};
-use super::{CommunicationUserIdentifier, ConnectionString, Scope};
+use super::{
+    CommunicationIdentityClientOptions, CommunicationUserIdentifier, ConnectionString, Scope,
+};
 use crate::adapters::acs_identity as adapter;
 use crate::credential::{COMMUNICATION_SCOPE, TokenCredential};
 use crate::error::{Error, Result};
-use crate::pipeline::{Authentication, CallContext, ClientOptions};
+use crate::pipeline::{Authentication, CallContext, ClientOptions, check_api_version};
 use crate::{AccessToken, Secret};
 
 /// The shortest token lifetime the service accepts, in minutes.
@@ -21,12 +23,18 @@ pub const MAX_TOKEN_MINUTES: u32 = 1440;
 /// Creates and deletes Communication Services users and issues and revokes
 /// their access tokens.
 ///
+/// Build one from a connection string, an endpoint and its access key, or an
+/// endpoint and an Entra ID credential; each takes
+/// `Option<`[`CommunicationIdentityClientOptions`]`>` last.
+///
 /// ```no_run
 /// # async fn demo() -> azure_user_tokens::Result<()> {
+/// use azure_user_tokens::Secret;
 /// use azure_user_tokens::identity::{CommunicationIdentityClient, Scope};
-/// let client = CommunicationIdentityClient::from_connection_string(
-///     &std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING").unwrap(),
-/// )?;
+/// let connection_string = Secret::new(
+///     std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING").unwrap(),
+/// );
+/// let client = CommunicationIdentityClient::from_connection_string(&connection_string, None)?;
 /// let user = client.create_user().await?;
 /// let token = client.get_token(&user, &[Scope::VoIp], None).await?;
 /// println!("expires at {}", token.expires_on);
@@ -51,51 +59,64 @@ enum Auth {
 }
 
 impl CommunicationIdentityClient {
-    /// From `endpoint=https://…/;accesskey=…` (HMAC-SHA256 signing).
-    pub fn from_connection_string(connection_string: &str) -> Result<Self> {
-        let parsed = ConnectionString::parse(connection_string)?;
+    /// A client for `endpoint` (`https://<resource>.communication.azure.com`)
+    /// authenticated with an Entra ID credential (bearer tokens for
+    /// `https://communication.azure.com//.default`).
+    pub fn new(
+        endpoint: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let endpoint = endpoint_url(endpoint, "endpoint")?;
+        Self::build(endpoint, Auth::Credential(credential), options)
+    }
+
+    /// A client for `endpoint` signing with its base64 access key
+    /// (HMAC-SHA256).
+    pub fn from_access_key(
+        endpoint: &str,
+        access_key: &Secret,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let endpoint = endpoint_url(endpoint, "endpoint")?;
+        let key = decode_access_key(access_key.expose())?;
+        Self::build(endpoint, Auth::AccessKey(key), options)
+    }
+
+    /// A client from `endpoint=https://…/;accesskey=…` (HMAC-SHA256 signing).
+    pub fn from_connection_string(
+        connection_string: &Secret,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let parsed = ConnectionString::parse(connection_string.expose())?;
         Self::build(
             parsed.endpoint().clone(),
             Auth::AccessKey(parsed.access_key().to_vec()),
-            ClientOptions::default(),
+            options,
         )
     }
 
-    /// From an endpoint and its base64 access key (HMAC-SHA256 signing).
-    pub fn with_access_key(endpoint: &str, access_key: &Secret) -> Result<Self> {
-        let endpoint = endpoint_url(endpoint, "endpoint")?;
-        let key = decode_access_key(access_key.expose())?;
-        Self::build(endpoint, Auth::AccessKey(key), ClientOptions::default())
-    }
-
-    /// From an endpoint and an Entra ID credential (bearer tokens for
-    /// `https://communication.azure.com//.default`).
-    pub fn with_credential(endpoint: &str, credential: Arc<dyn TokenCredential>) -> Result<Self> {
-        let endpoint = endpoint_url(endpoint, "endpoint")?;
-        Self::build(
-            endpoint,
-            Auth::Credential(credential),
-            ClientOptions::default(),
-        )
-    }
-
-    /// The same client with other transport options.
-    pub fn with_options(self, options: ClientOptions) -> Result<Self> {
-        Self::build(self.endpoint, self.auth, options)
-    }
-
-    fn build(endpoint: Url, auth: Auth, options: ClientOptions) -> Result<Self> {
+    fn build(
+        endpoint: Url,
+        auth: Auth,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let api_version = options.api_version().to_string();
+        check_api_version(&api_version)?;
         let authentication = match &auth {
             Auth::AccessKey(key) => Authentication::AccessKey(key.clone()),
             Auth::Credential(_) => Authentication::Bearer,
         };
-        let transport = options.transport(authentication, adapter::default_api_version())?;
+        let transport = options
+            .client_options()
+            .transport(authentication, options.api_version_override())?;
         Ok(CommunicationIdentityClient {
             generated: adapter::client(endpoint.as_str(), transport.http, transport.pipeline),
             endpoint,
             auth,
-            options,
-            api_version: transport.api_version,
+            options: options.client_options().clone(),
+            api_version,
         })
     }
 
@@ -293,7 +314,8 @@ mod tests {
     #[test]
     fn debug_never_shows_the_key() {
         let client = CommunicationIdentityClient::from_connection_string(
-            "endpoint=http://127.0.0.1:1/;accesskey=c2VjcmV0LWtleS1ieXRlcw==",
+            &Secret::new("endpoint=http://127.0.0.1:1/;accesskey=c2VjcmV0LWtleS1ieXRlcw=="),
+            None,
         )
         .unwrap();
         let debug = format!("{client:?}");

@@ -2,12 +2,14 @@
 
 mod client;
 mod connection_string;
+mod options;
 mod scope;
 mod token_credential;
 mod user;
 
 pub use client::{CommunicationIdentityClient, MAX_TOKEN_MINUTES, MIN_TOKEN_MINUTES};
 pub use connection_string::ConnectionString;
+pub use options::CommunicationIdentityClientOptions;
 pub use scope::Scope;
 pub use token_credential::{
     Clock, CommunicationTokenCredential, ON_DEMAND_MARGIN, PROACTIVE_MARGIN, SystemClock,

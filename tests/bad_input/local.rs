@@ -38,7 +38,8 @@ async fn cs(text: String) -> azure_user_tokens::Result<()> {
 }
 
 async fn client_cs(text: String) -> azure_user_tokens::Result<()> {
-    CommunicationIdentityClient::from_connection_string(&text).map(|_| ())
+    CommunicationIdentityClient::from_connection_string(&azure_user_tokens::Secret::new(text), None)
+        .map(|_| ())
 }
 
 /// A JWT with this payload (header and signature do not matter).
@@ -69,7 +70,16 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
                              client: &'static str,
                              secret: &'static str,
                              authority: &'static str| async move {
-        ClientSecretCredential::with_authority(tenant, client, secret, authority).map(|_| ())
+        ClientSecretCredential::new(
+            tenant,
+            client,
+            azure_user_tokens::Secret::from(secret),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(authority),
+            ),
+        )
+        .map(|_| ())
     };
     vec![
         case!(
@@ -152,69 +162,75 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
         case!(
             "endpoint: empty",
             Expect::validation("endpoint", "not an absolute URL"),
-            async { CommunicationIdentityClient::with_access_key("", &Secret::new(KEY)) }
+            async { CommunicationIdentityClient::from_access_key("", &Secret::new(KEY), None) }
         ),
         case!(
             "endpoint: relative",
             Expect::validation("endpoint", "not an absolute URL"),
             async {
-                CommunicationIdentityClient::with_access_key("relative/path", &Secret::new(KEY))
+                CommunicationIdentityClient::from_access_key(
+                    "relative/path",
+                    &Secret::new(KEY),
+                    None,
+                )
             }
         ),
         case!(
             "endpoint: plain http remote with a key",
             Expect::validation("endpoint", "plain http"),
             async {
-                CommunicationIdentityClient::with_access_key(
+                CommunicationIdentityClient::from_access_key(
                     "http://example.com",
                     &Secret::new(KEY),
+                    None,
                 )
             }
         ),
         case!(
             "endpoint: no host",
             Expect::validation("endpoint", "URL"),
-            async { CommunicationIdentityClient::with_access_key("http://", &Secret::new(KEY)) }
+            async {
+                CommunicationIdentityClient::from_access_key("http://", &Secret::new(KEY), None)
+            }
         ),
         case!(
             "management endpoint: not a URL",
             Expect::validation("management_endpoint", "not an absolute URL"),
-            async { ApiManagementClient::with_endpoint("not a url", static_credential()) }
+            async { ApiManagementClient::new("not a url", static_credential(), None) }
         ),
         case!(
             "management endpoint: plain http remote",
             Expect::validation("management_endpoint", "plain http"),
             async {
-                ApiManagementClient::with_endpoint(
-                    "http://management.example.com",
-                    static_credential(),
-                )
+                ApiManagementClient::new("http://management.example.com", static_credential(), None)
             }
         ),
         case!(
             "management endpoint: ftp",
             Expect::validation("management_endpoint", "https"),
             async {
-                ApiManagementClient::with_endpoint(
-                    "ftp://management.example.com",
-                    static_credential(),
-                )
+                ApiManagementClient::new("ftp://management.example.com", static_credential(), None)
             }
         ),
         case!(
             "key: empty",
             Expect::validation("access_key", "empty"),
             async {
-                CommunicationIdentityClient::with_access_key("https://x.com", &Secret::new(""))
+                CommunicationIdentityClient::from_access_key(
+                    "https://x.com",
+                    &Secret::new(""),
+                    None,
+                )
             }
         ),
         case!(
             "key: not base64",
             Expect::validation("access_key", "not valid base64").never_says("s3cret"),
             async {
-                CommunicationIdentityClient::with_access_key(
+                CommunicationIdentityClient::from_access_key(
                     "https://x.com",
                     &Secret::new("s3cret!!"),
+                    None,
                 )
             }
         ),
@@ -222,7 +238,11 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
             "key: whitespace",
             Expect::validation("access_key", "empty"),
             async {
-                CommunicationIdentityClient::with_access_key("https://x.com", &Secret::new("   "))
+                CommunicationIdentityClient::from_access_key(
+                    "https://x.com",
+                    &Secret::new("   "),
+                    None,
+                )
             }
         ),
         case!(

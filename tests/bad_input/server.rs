@@ -323,17 +323,27 @@ fn options() -> ClientOptions {
 pub async fn call(op: Op, server: &RawServer) -> azure_user_tokens::Result<()> {
     let url = server.url();
     let identity = || {
-        CommunicationIdentityClient::from_connection_string(&format!(
-            "endpoint={url}/;accesskey={KEY}"
-        ))?
-        .with_options(options())
+        CommunicationIdentityClient::from_connection_string(
+            &azure_user_tokens::Secret::new(format!("endpoint={url}/;accesskey={KEY}")),
+            Some(
+                azure_user_tokens::identity::CommunicationIdentityClientOptions::default()
+                    .with_client_options(options()),
+            ),
+        )
     };
     let user = CommunicationUserIdentifier::new("8:acs:x_y")?;
     let apim = || {
         let credential = azure_user_tokens::credential::StaticTokenCredential::new(
             AccessToken::new("bearer-for-a-scripted-server", Utc::now() + Span::hours(1)),
         );
-        ApiManagementClient::with_endpoint(&url, Arc::new(credential))?.with_options(options())
+        ApiManagementClient::new(
+            &url,
+            Arc::new(credential),
+            Some(
+                azure_user_tokens::apim::ApiManagementClientOptions::default()
+                    .with_client_options(options()),
+            ),
+        )
     };
     let apim_user = ApimUserRef::new("00000000-0000-0000-0000-000000000000", "rg1", "svc1", "u1")?;
     match op {
@@ -360,12 +370,18 @@ pub async fn call(op: Op, server: &RawServer) -> azure_user_tokens::Result<()> {
             }
             Ok(())
         }
-        Op::EntraToken => {
-            ClientSecretCredential::with_authority("tenant1", "client1", "client-secret-1", &url)?
-                .with_options(options())
-                .get_token(MANAGEMENT_SCOPE)
-                .await
-                .map(drop)
-        }
+        Op::EntraToken => ClientSecretCredential::new(
+            "tenant1",
+            "client1",
+            azure_user_tokens::Secret::from("client-secret-1"),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(&url)
+                    .with_client_options(options()),
+            ),
+        )?
+        .get_token(MANAGEMENT_SCOPE)
+        .await
+        .map(drop),
     }
 }

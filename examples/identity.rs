@@ -31,7 +31,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let user = client.create_user().await?;
     println!("created {user}");
-    let token = client.get_token(&user, &[Scope::VoIp], Some(60)).await?;
+    let token = client
+        .get_token(
+            &user,
+            &[Scope::VoIp],
+            Some(std::time::Duration::from_secs(60 * 60)),
+        )
+        .await?;
     println!("issued a voip token expiring at {}", token.expires_on);
     client.revoke_tokens(&user).await?;
     println!("revoked its tokens");

@@ -75,6 +75,39 @@ async fn the_seed_users_token_verifies_offline_with_the_emulators_key() {
 }
 
 #[tokio::test]
+async fn a_lifetime_counts_from_the_call_and_is_checked_before_sending() {
+    let emulator = emulator().await;
+    let client = apim_client(&emulator);
+    let user = service().user("userId1718").unwrap();
+    let before = Utc::now();
+    let token = client
+        .get_shared_access_token(
+            &user,
+            KeyType::Primary,
+            std::time::Duration::from_secs(8 * 3600),
+        )
+        .await
+        .unwrap();
+    let expected = before + Duration::hours(8);
+    let drift = (token.expires_at() - expected).num_seconds().abs();
+    assert!(drift <= 61, "{} vs {expected}", token.expires_at());
+
+    let requests_before = requests(&emulator);
+    for lifetime in [
+        std::time::Duration::ZERO,
+        std::time::Duration::from_secs(31 * 24 * 3600),
+        std::time::Duration::MAX,
+    ] {
+        let err = client
+            .get_shared_access_token(&user, KeyType::Primary, lifetime)
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("expiry"), "{lifetime:?}: {err}");
+    }
+    assert_eq!(requests(&emulator), requests_before, "nothing was sent");
+}
+
+#[tokio::test]
 async fn an_unknown_user_is_not_found() {
     let emulator = emulator().await;
     let client = apim_client(&emulator);

@@ -52,7 +52,7 @@ async fn create_user_and_token_honours_the_lifetime_and_scopes() {
     let emulator = emulator().await;
     let client = identity_client(&emulator);
     let (user, token) = client
-        .create_user_and_token(&[Scope::Chat, Scope::VoIp], Some(60))
+        .create_user_and_token(&[Scope::Chat, Scope::VoIp], Some(Duration::from_secs(3600)))
         .await
         .unwrap();
     assert!(user.raw_id().starts_with("8:acs:"));
@@ -77,8 +77,9 @@ async fn local_validation_sends_nothing() {
     let before = requests(&emulator);
 
     for minutes in [0, 59, 1441] {
+        let lifetime = Some(Duration::from_secs(minutes * 60));
         let err = client
-            .get_token(&user, &[Scope::VoIp], Some(minutes))
+            .get_token(&user, &[Scope::VoIp], lifetime)
             .await
             .unwrap_err();
         assert!(
@@ -86,7 +87,7 @@ async fn local_validation_sends_nothing() {
             "{err}"
         );
         let err = client
-            .create_user_and_token(&[Scope::VoIp], Some(minutes))
+            .create_user_and_token(&[Scope::VoIp], lifetime)
             .await
             .unwrap_err();
         assert!(err.is_validation(), "{err}");
@@ -151,7 +152,7 @@ async fn entra_credentials_work_too() {
             .unwrap();
     let user = client.create_user().await.unwrap();
     client
-        .get_token(&user, &[Scope::Chat], Some(120))
+        .get_token(&user, &[Scope::Chat], Some(Duration::from_secs(2 * 3600)))
         .await
         .unwrap();
     client.delete_user(&user).await.unwrap();

@@ -176,7 +176,11 @@ async fn client_loop(
         };
         for result in [
             identity
-                .get_token(&user, &[Scope::VoIp], Some(60))
+                .get_token(
+                    &user,
+                    &[Scope::VoIp],
+                    Some(std::time::Duration::from_secs(60 * 60)),
+                )
                 .await
                 .map(drop),
             identity.revoke_tokens(&user).await,

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{
     ApiManagementClientOptions, ApimService, ApimUser, ApimUserRef, KeyType, NewApimUser,
-    SharedAccessToken,
+    SharedAccessToken, TokenExpiry,
 };
 use crate::adapters::apim_users::{self as adapter, ServicePath};
 use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
@@ -22,8 +22,9 @@ use crate::pipeline::{
 
 /// Azure Resource Manager's public endpoint.
 pub const DEFAULT_MANAGEMENT_ENDPOINT: &str = "https://management.azure.com";
-/// The longest a user token may live (APIM's limit).
-pub const MAX_TOKEN_LIFETIME: Duration = Duration::days(30);
+/// The longest a user token may live (APIM's limit): 30 days.
+pub const MAX_TOKEN_LIFETIME: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 60 * 60);
 
 /// API Management users and their shared access tokens, over Azure Resource
 /// Manager with an Entra ID credential.
@@ -98,15 +99,20 @@ impl ApiManagementClient {
     }
 
     /// `User - Get Shared Access Token`: a token for `user`, signed with the
-    /// service's `key_type` key, valid until `expiry` (in the future, at most
-    /// 30 days ahead; APIM truncates it to the minute).
+    /// service's `key_type` key, valid until `expiry` — an instant
+    /// (`DateTime<Utc>`) or a lifetime from now (`std::time::Duration`) —
+    /// in the future and at most [`MAX_TOKEN_LIFETIME`] ahead (APIM
+    /// truncates it to the minute). An expiry outside those bounds is a
+    /// validation error and nothing is sent.
     pub async fn get_shared_access_token(
         &self,
         user: &ApimUserRef,
         key_type: KeyType,
-        expiry: DateTime<Utc>,
+        expiry: impl Into<TokenExpiry>,
     ) -> Result<SharedAccessToken> {
-        check_expiry(expiry, Utc::now())?;
+        let now = Utc::now();
+        let expiry = expiry.into().resolve(now)?;
+        check_expiry(expiry, now)?;
         let context = self.context(true).await?;
         let expiry = expiry.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         let compact = adapter::get_shared_access_token(
@@ -331,7 +337,7 @@ pub(crate) fn check_expiry(expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<
             format!("{expiry} is not in the future (now is {now})"),
         ));
     }
-    if expiry - now > MAX_TOKEN_LIFETIME {
+    if expiry - now > Duration::days(30) {
         let ahead = expiry - now;
         return Err(Error::validation(
             "expiry",

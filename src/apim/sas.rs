@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Timelike, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha512;
 
+use super::TokenExpiry;
 use crate::error::{Error, Result};
 
 /// The scheme word in `Authorization` headers.
@@ -38,9 +39,13 @@ pub struct SharedAccessToken {
 }
 
 impl SharedAccessToken {
-    /// Signs a token for `user_id` with a service key; the expiry is truncated
-    /// to the minute, as APIM does.
-    pub fn mint(user_id: &str, key: &str, expiry: DateTime<Utc>) -> Result<Self> {
+    /// Signs a token for `user_id` with a service key, expiring at an
+    /// instant or a lifetime from now (see [`TokenExpiry`]), truncated to the
+    /// minute as APIM does. Any instant from year 1 to 9999 is accepted
+    /// (tests mint expired tokens); the service's 30-day limit applies to
+    /// what it issues, not here.
+    pub fn mint(user_id: &str, key: &str, expiry: impl Into<TokenExpiry>) -> Result<Self> {
+        let expiry = expiry.into().resolve(Utc::now())?;
         check_user_id(user_id)?;
         if key.is_empty() {
             return Err(Error::validation("key", "the signing key is empty"));
@@ -486,6 +491,18 @@ mod tests {
         let leap = Utc.with_ymd_and_hms(2016, 12, 31, 23, 59, 59).unwrap()
             + chrono::Duration::nanoseconds(999_999_999);
         assert_eq!(format_expiry(leap), "2016-12-31T23:59:59.9999999Z");
+    }
+
+    #[test]
+    fn a_relative_expiry_counts_from_now() {
+        let before = Utc::now();
+        let token =
+            SharedAccessToken::mint("u", KEY, std::time::Duration::from_secs(3600)).unwrap();
+        let expected = truncate_to_minute(before + chrono::Duration::hours(1));
+        assert!(token.expires_at() >= expected, "{}", token.expires_at());
+        assert!(token.expires_at() <= expected + chrono::Duration::minutes(1));
+        let err = SharedAccessToken::mint("u", KEY, std::time::Duration::MAX).unwrap_err();
+        assert_eq!(err.field(), Some("expiry"));
     }
 
     #[test]

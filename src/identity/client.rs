@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use url::Url;
 
@@ -15,10 +16,10 @@ use crate::error::{Error, Result};
 use crate::pipeline::{Authentication, CallContext, ClientOptions, check_api_version};
 use crate::{AccessToken, Secret};
 
-/// The shortest token lifetime the service accepts, in minutes.
-pub const MIN_TOKEN_MINUTES: u32 = 60;
-/// The longest token lifetime the service accepts, in minutes (24 hours).
-pub const MAX_TOKEN_MINUTES: u32 = 1440;
+/// The shortest token lifetime the service accepts: one hour.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// The longest token lifetime the service accepts: 24 hours.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Creates and deletes Communication Services users and issues and revokes
 /// their access tokens.
@@ -139,15 +140,17 @@ impl CommunicationIdentityClient {
         CommunicationUserIdentifier::new(id)
     }
 
-    /// Creates a user and issues a token for it in one call.
-    /// `expires_in_minutes` is 60–1440 (default: the service's, 24 hours).
+    /// Creates a user and issues a token for it in one call. The token
+    /// lives `token_expires_in` (whole minutes, from
+    /// [`MIN_TOKEN_LIFETIME`] to [`MAX_TOKEN_LIFETIME`]; `None`: the
+    /// service's default, 24 hours).
     pub async fn create_user_and_token(
         &self,
         scopes: &[Scope],
-        expires_in_minutes: Option<u32>,
+        token_expires_in: Option<Duration>,
     ) -> Result<(CommunicationUserIdentifier, AccessToken)> {
         let scopes = scope_names(scopes)?;
-        check_lifetime(expires_in_minutes)?;
+        let expires_in_minutes = lifetime_minutes(token_expires_in)?;
         let context = self.context(false).await?;
         let (id, token) = adapter::create_identity(
             &self.generated,
@@ -166,15 +169,19 @@ impl CommunicationIdentityClient {
         Ok((CommunicationUserIdentifier::new(id)?, token))
     }
 
-    /// Issues a token for `user`. `expires_in_minutes` is 60–1440.
+    /// Issues a token for `user` with `scopes`, living `token_expires_in`
+    /// (whole minutes, from [`MIN_TOKEN_LIFETIME`] to
+    /// [`MAX_TOKEN_LIFETIME`]; `None`: the service's default, 24 hours). A
+    /// lifetime outside those bounds is a validation error and nothing is
+    /// sent.
     pub async fn get_token(
         &self,
         user: &CommunicationUserIdentifier,
         scopes: &[Scope],
-        expires_in_minutes: Option<u32>,
+        token_expires_in: Option<Duration>,
     ) -> Result<AccessToken> {
         let scopes = scope_names(scopes)?;
-        check_lifetime(expires_in_minutes)?;
+        let expires_in_minutes = lifetime_minutes(token_expires_in)?;
         let context = self.context(true).await?;
         adapter::issue_access_token(
             &self.generated,
@@ -255,19 +262,32 @@ impl fmt::Debug for CommunicationIdentityClient {
     }
 }
 
-/// 60–1440 minutes, as the service requires.
-fn check_lifetime(expires_in_minutes: Option<u32>) -> Result<()> {
-    match expires_in_minutes {
-        Some(minutes) if !(MIN_TOKEN_MINUTES..=MAX_TOKEN_MINUTES).contains(&minutes) => {
-            Err(Error::validation(
-                "expires_in_minutes",
-                format!(
-                    "{minutes} minutes is outside the allowed {MIN_TOKEN_MINUTES}–{MAX_TOKEN_MINUTES} minutes (1 to 24 hours)"
-                ),
-            ))
-        }
-        _ => Ok(()),
+/// A token lifetime as the service takes it: whole minutes, 60–1440.
+fn lifetime_minutes(token_expires_in: Option<Duration>) -> Result<Option<u32>> {
+    let Some(lifetime) = token_expires_in else {
+        return Ok(None);
+    };
+    let (min, max) = (
+        MIN_TOKEN_LIFETIME.as_secs() / 60,
+        MAX_TOKEN_LIFETIME.as_secs() / 60,
+    );
+    if lifetime.subsec_nanos() != 0 || lifetime.as_secs() % 60 != 0 {
+        return Err(Error::validation(
+            "token_expires_in",
+            format!(
+                "{lifetime:?} is not a whole number of minutes (the service takes {min}–{max} minutes)"
+            ),
+        ));
     }
+    let minutes = lifetime.as_secs() / 60;
+    if !(min..=max).contains(&minutes) {
+        return Err(Error::validation(
+            "token_expires_in",
+            format!("{minutes} minutes is outside the allowed {min}–{max} minutes (1 to 24 hours)"),
+        ));
+    }
+    // At most 1440: it fits.
+    Ok(u32::try_from(minutes).ok())
 }
 
 fn scope_names(scopes: &[Scope]) -> Result<Vec<String>> {
@@ -291,13 +311,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lifetimes_outside_60_to_1440_are_refused_with_the_limits() {
-        for minutes in [0, 59, 1441, u32::MAX] {
-            let err = check_lifetime(Some(minutes)).unwrap_err();
+    fn lifetimes_outside_60_to_1440_minutes_are_refused_with_the_limits() {
+        let minutes = |m: u64| Some(Duration::from_secs(m * 60));
+        for m in [0, 59, 1441, u64::from(u32::MAX) + 1, u64::MAX / 60] {
+            let err = lifetime_minutes(minutes(m)).unwrap_err();
+            assert_eq!(err.field(), Some("token_expires_in"));
             assert!(err.message().contains("60–1440"), "{err}");
         }
-        for minutes in [None, Some(60), Some(1440)] {
-            assert!(check_lifetime(minutes).is_ok());
+        assert_eq!(lifetime_minutes(None).unwrap(), None);
+        assert_eq!(lifetime_minutes(minutes(60)).unwrap(), Some(60));
+        assert_eq!(
+            lifetime_minutes(Some(MAX_TOKEN_LIFETIME)).unwrap(),
+            Some(1440)
+        );
+    }
+
+    #[test]
+    fn lifetimes_are_whole_minutes() {
+        for odd in [
+            Duration::from_secs(3601),
+            Duration::from_millis(3_600_001),
+            Duration::new(3600, 1),
+        ] {
+            let err = lifetime_minutes(Some(odd)).unwrap_err();
+            assert!(err.message().contains("whole number of minutes"), "{err}");
         }
     }
 

@@ -7,7 +7,7 @@ mod scope;
 mod token_credential;
 mod user;
 
-pub use client::{CommunicationIdentityClient, MAX_TOKEN_MINUTES, MIN_TOKEN_MINUTES};
+pub use client::{CommunicationIdentityClient, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};
 pub use connection_string::ConnectionString;
 pub use options::CommunicationIdentityClientOptions;
 pub use scope::Scope;

@@ -280,11 +280,12 @@ pub fn calls(ready: &Ready) -> Vec<Case<'_>> {
     let apim = &ready.apim;
     let apim_user = &ready.apim_user;
     let now = Utc::now();
-    let lifetime = move |minutes: u32| async move {
+    let lifetime = move |lifetime: std::time::Duration| async move {
         identity
-            .get_token(user, &[Scope::VoIp], Some(minutes))
+            .get_token(user, &[Scope::VoIp], Some(lifetime))
             .await
     };
+    let minutes = |n: u64| std::time::Duration::from_secs(n * 60);
     let apim_token = move |expiry| async move {
         apim.get_shared_access_token(apim_user, KeyType::Primary, expiry)
             .await
@@ -313,28 +314,38 @@ pub fn calls(ready: &Ready) -> Vec<Case<'_>> {
         ),
         case!(
             "lifetime: 0",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(0)
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(0))
         ),
         case!(
             "lifetime: 59",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(59)
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(59))
         ),
         case!(
             "lifetime: 1441",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(1441)
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(1441))
         ),
         case!(
-            "lifetime: u32::MAX",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(u32::MAX)
+            "lifetime: u32::MAX minutes",
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(u64::from(u32::MAX)))
+        ),
+        case!(
+            "lifetime: Duration::MAX",
+            Expect::validation("token_expires_in", "whole number of minutes"),
+            lifetime(std::time::Duration::MAX)
+        ),
+        case!(
+            "lifetime: an hour and a second",
+            Expect::validation("token_expires_in", "whole number of minutes"),
+            lifetime(std::time::Duration::from_secs(3601))
         ),
         case!(
             "lifetime: 59 with a new user",
-            Expect::validation("expires_in_minutes", between),
-            identity.create_user_and_token(&[Scope::Chat], Some(59))
+            Expect::validation("token_expires_in", between),
+            identity.create_user_and_token(&[Scope::Chat], Some(minutes(59)))
         ),
         case!(
             "teams: empty token",

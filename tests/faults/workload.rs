@@ -48,9 +48,10 @@ pub async fn run(worker: usize, calls: usize, seed: u64, clients: Clients<'_>) -
                 }
             }
             8..12 => {
-                let made = clients
-                    .identity
-                    .create_user_and_token(&[Scope::Chat, Scope::VoIp], Some(60));
+                let made = clients.identity.create_user_and_token(
+                    &[Scope::Chat, Scope::VoIp],
+                    Some(std::time::Duration::from_secs(60 * 60)),
+                );
                 if let Some((user, _)) = call(&mut ledger, "create_user_and_token", made).await {
                     ledger.created(user.raw_id().to_string());
                     ledger.tokens += 1;

@@ -103,7 +103,10 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
 
     let user = client.create_user().await.unwrap();
     let (other, token) = client
-        .create_user_and_token(&[Scope::Chat], Some(60))
+        .create_user_and_token(
+            &[Scope::Chat],
+            Some(std::time::Duration::from_secs(60 * 60)),
+        )
         .await
         .unwrap();
     secrets.add("ACS token", token.token.expose());
@@ -125,7 +128,9 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
     );
     seen.outcome(
         "a lifetime out of range",
-        &client.get_token(&user, &[Scope::Chat], Some(5)).await,
+        &client
+            .get_token(&user, &[Scope::Chat], Some(Duration::from_secs(5 * 60)))
+            .await,
     );
 
     let app = "11111111-2222-3333-4444-555555555555";

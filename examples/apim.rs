@@ -39,13 +39,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let parsed = SharedAccessToken::parse(&token.to_uid_header())?;
     println!(
         "verifies with the primary key: {}",
-        parsed.verify(config.apim_primary_key().expose())
+        parsed.verify(config.apim_primary_key())
     );
 
     // Or mint one without the service at all.
     let minted = SharedAccessToken::mint(
         "userId1718",
-        config.apim_primary_key().expose(),
+        config.apim_primary_key(),
         Utc::now() + Duration::hours(1),
     )?;
     println!("minted offline: {}", minted.to_header());

@@ -64,14 +64,14 @@ async fn the_seed_users_token_verifies_offline_with_the_emulators_key() {
         expiry.timestamp() / 60 * 60,
         "truncated to the minute"
     );
-    assert!(token.verify(emulator.config().apim_primary_key().expose()));
-    assert!(!token.verify(emulator.config().apim_secondary_key().expose()));
+    assert!(token.verify(emulator.config().apim_primary_key()));
+    assert!(!token.verify(emulator.config().apim_secondary_key()));
 
     let secondary = client
         .get_shared_access_token(&user, KeyType::Secondary, expiry)
         .await
         .unwrap();
-    assert!(secondary.verify(emulator.config().apim_secondary_key().expose()));
+    assert!(secondary.verify(emulator.config().apim_secondary_key()));
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ async fn exercise(settings: &EmulatorSettings) {
         .await
         .unwrap();
     let parsed = SharedAccessToken::parse(&token.to_compact()).unwrap();
-    assert!(parsed.verify(settings.apim_primary_key().expose()));
+    assert!(parsed.verify(settings.apim_primary_key()));
 }
 
 #[tokio::test]

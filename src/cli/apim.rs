@@ -273,7 +273,7 @@ async fn run_user(command: UserCommand, global: &GlobalArgs) -> CommandResult {
 }
 
 /// The signing key: standard input with `--key-stdin`, else $APIM_SAS_KEY.
-fn sas_key(from_stdin: bool) -> CommandResult<String> {
+fn sas_key(from_stdin: bool) -> CommandResult<Secret> {
     let key = if from_stdin {
         let mut key = String::new();
         std::io::stdin()
@@ -290,5 +290,5 @@ fn sas_key(from_stdin: bool) -> CommandResult<String> {
     if key.is_empty() {
         return Err(Failure::input("the key is empty"));
     }
-    Ok(key)
+    Ok(Secret::new(key))
 }

@@ -94,21 +94,23 @@ async fn apim_on_emulator(emulator: &Emulator) -> CommandResult {
         defaults::APIM_SERVICE,
         "userId1718",
     )?;
-    let key = emulator.config().apim_primary_key().expose().to_string();
+    let key = emulator.config().apim_primary_key().clone();
     apim_token(&client, &user, Some(&key)).await
 }
 
 async fn apim_on_azure(global: &GlobalArgs, target: [String; 4]) -> CommandResult {
     let [subscription, group, service, user_id] = target;
     let user = ApimUserRef::new(&subscription, &group, &service, &user_id)?;
-    let key = std::env::var(super::apim::SAS_KEY_VAR).ok();
-    apim_token(&global.apim_client()?, &user, key.as_deref()).await
+    let key = std::env::var(super::apim::SAS_KEY_VAR)
+        .ok()
+        .map(Secret::new);
+    apim_token(&global.apim_client()?, &user, key.as_ref()).await
 }
 
 async fn apim_token(
     client: &ApiManagementClient,
     user: &ApimUserRef,
-    key: Option<&str>,
+    key: Option<&Secret>,
 ) -> CommandResult {
     let expiry = Utc::now() + Duration::hours(8);
     let token = client

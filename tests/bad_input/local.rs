@@ -619,17 +619,17 @@ pub fn parsing<'a>() -> Vec<Case<'a>> {
         case!(
             "sas mint: & in user id",
             Expect::validation("user_id", "'&'"),
-            async { SharedAccessToken::mint("a&b", "k", Utc::now()) }
+            async { SharedAccessToken::mint("a&b", &Secret::new("k"), Utc::now()) }
         ),
         case!(
             "sas mint: line break in user id",
             Expect::validation("user_id", "line break"),
-            async { SharedAccessToken::mint("a\nb", "k", Utc::now()) }
+            async { SharedAccessToken::mint("a\nb", &Secret::new("k"), Utc::now()) }
         ),
         case!(
             "sas mint: empty key",
             Expect::validation("key", "empty"),
-            async { SharedAccessToken::mint("u", "", Utc::now()) }
+            async { SharedAccessToken::mint("u", &Secret::new(""), Utc::now()) }
         ),
         case!(
             "service: valid names, bad user",

@@ -318,7 +318,7 @@ async fn apim(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
 fn offline(secrets: &Secrets, seen: &mut Seen) {
     let token = SharedAccessToken::mint(
         "userId1718",
-        scan::SAS_KEY,
+        &Secret::new(scan::SAS_KEY),
         Utc::now() + chrono::Duration::hours(1),
     )
     .unwrap();

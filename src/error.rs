@@ -70,6 +70,35 @@ impl Error {
         e
     }
 
+    /// A credential failure caused by `source`: what a token refresher (or a
+    /// [`TokenCredential`](crate::credential::TokenCredential) of your own)
+    /// returns when its own call fails. The message includes `source`'s
+    /// text, so keep secrets out of it; [`source`](std::error::Error::source)
+    /// returns it.
+    ///
+    /// ```
+    /// use azure_user_tokens::{Error, ErrorKind, Secret};
+    /// fn from_my_backend() -> Result<String, std::io::Error> {
+    ///     Err(std::io::Error::other("backend unreachable"))
+    /// }
+    /// let token: azure_user_tokens::Result<Secret> =
+    ///     from_my_backend().map(Secret::new).map_err(Error::credential);
+    /// let error = token.unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Credential);
+    /// assert!(error.is_unauthorized());
+    /// assert!(error.to_string().contains("backend unreachable"));
+    /// assert!(std::error::Error::source(&error).is_some());
+    /// ```
+    pub fn credential(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        let mut error = Error::new(
+            ErrorKind::Credential,
+            format!("the credential failed: {source}"),
+        );
+        error.0.source = Some(source);
+        error
+    }
+
     /// An error status from the service.
     pub fn service(status: u16, message: impl Into<String>) -> Self {
         let mut e = Error::new(ErrorKind::Service, message);

@@ -12,7 +12,7 @@ pub use connection_string::ConnectionString;
 pub use options::CommunicationIdentityClientOptions;
 pub use scope::Scope;
 pub use token_credential::{
-    Clock, CommunicationTokenCredential, ON_DEMAND_MARGIN, PROACTIVE_MARGIN, SystemClock,
-    TokioClock,
+    Clock, CommunicationTokenCredential, CommunicationTokenRefreshOptions, ON_DEMAND_MARGIN,
+    PROACTIVE_MARGIN, SystemClock, TokioClock,
 };
 pub use user::CommunicationUserIdentifier;

@@ -10,7 +10,6 @@
 use azure_user_tokens::apim::{ApimService, KeyType, SharedAccessToken};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
 use chrono::{Duration, Utc};
-use futures_util::StreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,7 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         defaults::RESOURCE_GROUP,
         defaults::APIM_SERVICE,
     )?;
-    let mut users = std::pin::pin!(client.list_users(&service));
+    let mut users = client.list_users(&service, None);
     while let Some(user) = users.next().await {
         println!("user {}", user?.user_id);
     }

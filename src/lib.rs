@@ -31,11 +31,13 @@ pub mod http;
 pub mod identity;
 #[doc(hidden)]
 pub mod jwt;
+mod pager;
 #[doc(hidden)]
 pub mod pipeline;
 mod secret;
 
 pub use access_token::AccessToken;
 pub use error::{Error, ErrorKind, Result};
+pub use pager::Pager;
 pub use pipeline::{ClientOptions, OperationFailed, PollingOptions, RetryOptions};
 pub use secret::Secret;

@@ -7,7 +7,8 @@ mod common;
 use std::sync::Arc;
 
 use azure_user_tokens::apim::{
-    ApiManagementClient, ApiManagementClientOptions, ApimService, ApimUserRef, KeyType, NewApimUser,
+    ApiManagementClient, ApiManagementClientOptions, ApimService, ApimUserRef, KeyType,
+    ListUsersOptions, NewApimUser,
 };
 use azure_user_tokens::credential::{StaticTokenCredential, TokenCredential};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, EntraTokenClaims, defaults};
@@ -250,11 +251,15 @@ async fn listing_follows_next_links_across_pages() {
     }
     let service = service();
     let before = requests(&emulator);
-    let users: Vec<_> = client
-        .list_users_in_pages_of(&service, Some(2))
-        .collect()
-        .await;
-    let ids: Vec<String> = users.into_iter().map(|u| u.unwrap().user_id).collect();
+    let users = client
+        .list_users(
+            &service,
+            Some(ListUsersOptions::default().with_page_size(2)),
+        )
+        .collect_all()
+        .await
+        .unwrap();
+    let ids: Vec<String> = users.into_iter().map(|u| u.user_id).collect();
     assert_eq!(ids.len(), 7, "two seed users and five new ones: {ids:?}");
     assert!(ids.contains(&"userId1718".to_string()) && ids.contains(&"user4".to_string()));
     assert!(
@@ -262,7 +267,8 @@ async fn listing_follows_next_links_across_pages() {
         "four pages of at most two"
     );
 
-    let all: Vec<_> = client.list_users(&service).collect().await;
+    // The pager is a Stream too.
+    let all: Vec<_> = client.list_users(&service, None).collect().await;
     assert_eq!(all.len(), 7);
 }
 

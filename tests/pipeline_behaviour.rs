@@ -161,7 +161,7 @@ async fn a_next_link_to_another_origin_is_refused() {
     ));
     let client = ApiManagementClient::new(&base, Arc::new(credential), None).unwrap();
     let service = ApimService::new("00000000-0000-0000-0000-000000000000", "rg1", "svc").unwrap();
-    let results: Vec<_> = client.list_users(&service).collect().await;
+    let results: Vec<_> = client.list_users(&service, None).collect().await;
     assert_eq!(results.len(), 2, "the first page's user, then the refusal");
     assert_eq!(results[0].as_ref().unwrap().user_id, "a");
     let err = results[1].as_ref().unwrap_err();

@@ -4,14 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use futures_core::Stream;
 use serde_json::Value;
 use url::Url;
 
 use super::{
-    ApiManagementClientOptions, ApimService, ApimUser, ApimUserRef, KeyType, NewApimUser,
-    SharedAccessToken, TokenExpiry,
+    ApiManagementClientOptions, ApimService, ApimUser, ApimUserRef, KeyType, ListUsersOptions,
+    NewApimUser, SharedAccessToken, TokenExpiry,
 };
+use crate::Pager;
 use crate::adapters::apim_users::{self as adapter, ServicePath};
 use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use crate::error::{Error, ErrorKind, Result};
@@ -204,23 +204,15 @@ impl ApiManagementClient {
         .await
     }
 
-    /// `User - List By Service`: every user, following `nextLink` pages. A
-    /// `nextLink` to another origin than the management endpoint is refused,
-    /// so the bearer token never leaves it.
-    pub fn list_users<'a>(
-        &'a self,
-        service: &'a ApimService,
-    ) -> impl Stream<Item = Result<ApimUser>> + 'a {
-        self.list_users_in_pages_of(service, None)
-    }
-
-    /// Like [`list_users`](Self::list_users), asking for pages of at most
-    /// `page_size` users (`$top`).
-    pub fn list_users_in_pages_of<'a>(
-        &'a self,
-        service: &'a ApimService,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<ApimUser>> + 'a {
+    /// `User - List By Service`: every user of `service`, following
+    /// `nextLink` pages as the [`Pager`] is iterated. A `nextLink` to another
+    /// origin than the management endpoint is refused (the pager's last
+    /// item is that error), so the bearer token never leaves it.
+    pub fn list_users(
+        &self,
+        service: &ApimService,
+        options: Option<ListUsersOptions>,
+    ) -> Pager<ApimUser> {
         enum Page {
             First,
             Next(Url),
@@ -228,31 +220,43 @@ impl ApiManagementClient {
             Failed(Error),
             Done,
         }
+        let page_size = options.unwrap_or_default().page_size;
+        // The pager owns what it needs, so it can outlive this borrow.
+        let list = Arc::new((self.clone(), service.clone()));
         let state = (Page::First, Vec::<ApimUser>::new().into_iter());
-        futures_util::stream::unfold(state, move |(mut page, mut buffered)| async move {
-            loop {
-                if let Some(user) = buffered.next() {
-                    return Some((Ok(user), (page, buffered)));
-                }
-                let body = match std::mem::replace(&mut page, Page::Done) {
-                    Page::Done => return None,
-                    Page::Failed(error) => return Some((Err(error), (Page::Done, buffered))),
-                    Page::First => self.first_page(service, page_size).await,
-                    Page::Next(link) => self.next_page(link).await,
-                };
-                match body.and_then(|body| self.read_page(&body)) {
-                    Ok((users, next)) => {
-                        page = match next {
-                            Ok(Some(link)) => Page::Next(link),
-                            Ok(None) => Page::Done,
-                            Err(error) => Page::Failed(error),
+        Pager::new(futures_util::stream::unfold(
+            state,
+            move |(mut page, mut buffered)| {
+                let list = list.clone();
+                async move {
+                    let (client, service) = &*list;
+                    loop {
+                        if let Some(user) = buffered.next() {
+                            return Some((Ok(user), (page, buffered)));
+                        }
+                        let body = match std::mem::replace(&mut page, Page::Done) {
+                            Page::Done => return None,
+                            Page::Failed(error) => {
+                                return Some((Err(error), (Page::Done, buffered)));
+                            }
+                            Page::First => client.first_page(service, page_size).await,
+                            Page::Next(link) => client.next_page(link).await,
                         };
-                        buffered = users.into_iter();
+                        match body.and_then(|body| client.read_page(&body)) {
+                            Ok((users, next)) => {
+                                page = match next {
+                                    Ok(Some(link)) => Page::Next(link),
+                                    Ok(None) => Page::Done,
+                                    Err(error) => Page::Failed(error),
+                                };
+                                buffered = users.into_iter();
+                            }
+                            Err(error) => return Some((Err(error), (Page::Done, buffered))),
+                        }
                     }
-                    Err(error) => return Some((Err(error), (Page::Done, buffered))),
                 }
-            }
-        })
+            },
+        ))
     }
 
     async fn first_page(&self, service: &ApimService, page_size: Option<u32>) -> Result<Value> {

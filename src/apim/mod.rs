@@ -15,6 +15,6 @@ pub use client::{ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT, MAX_TOKEN_LIF
 pub use expiry::TokenExpiry;
 pub use key_type::KeyType;
 pub use names::{ApimService, ApimUserRef, MAX_RESOURCE_GROUP, MAX_SERVICE_NAME, MAX_USER_ID};
-pub use options::ApiManagementClientOptions;
+pub use options::{ApiManagementClientOptions, ListUsersOptions};
 pub use sas::{SCHEME, SharedAccessToken};
 pub use user::{ApimUser, NewApimUser};

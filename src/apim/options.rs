@@ -61,3 +61,29 @@ impl ApiManagementClientOptions {
         self.api_version.as_deref()
     }
 }
+
+/// Options for [`ApiManagementClient::list_users`](super::ApiManagementClient::list_users).
+///
+/// ```
+/// use azure_user_tokens::apim::ListUsersOptions;
+/// let options = ListUsersOptions::default().with_page_size(100);
+/// assert_eq!(options.page_size(), Some(100));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListUsersOptions {
+    pub(crate) page_size: Option<u32>,
+}
+
+impl ListUsersOptions {
+    /// Asks for pages of at most this many users (`$top`; at least 1). The
+    /// pager still yields every user, one page after another.
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// The page size asked for, if any.
+    pub fn page_size(&self) -> Option<u32> {
+        self.page_size
+    }
+}

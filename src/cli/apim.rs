@@ -4,7 +4,6 @@ use std::io::Read;
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use futures_util::StreamExt;
 
 use super::expiry::ExpiryArgs;
 use super::failure::{CommandResult, Failure};
@@ -224,11 +223,7 @@ async fn run_user(command: UserCommand, global: &GlobalArgs) -> CommandResult {
         UserCommand::List { service } => {
             let service = service.service()?;
             let client = global.apim_client()?;
-            let mut users = Vec::new();
-            let mut stream = std::pin::pin!(client.list_users(&service));
-            while let Some(user) = stream.next().await {
-                users.push(user?);
-            }
+            let users = client.list_users(&service, None).collect_all().await?;
             print(format, &users)
         }
         UserCommand::Create {

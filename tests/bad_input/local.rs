@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use azure_user_tokens::apim::{
-    ApiManagementClient, ApimService, ApimUserRef, KeyType, NewApimUser, SharedAccessToken,
+    ApiManagementClient, ApimService, ApimUserRef, KeyType, ListUsersOptions, NewApimUser,
+    SharedAccessToken,
 };
 use azure_user_tokens::credential::ClientSecretCredential;
 use azure_user_tokens::identity::{
@@ -405,10 +406,9 @@ pub fn calls(ready: &Ready) -> Vec<Case<'_>> {
             "apim list: page size 0",
             Expect::validation("page_size", "at least 1"),
             async {
-                use futures_util::StreamExt;
-                let mut pages =
-                    std::pin::pin!(apim.list_users_in_pages_of(apim_user.service(), Some(0)));
-                pages.next().await.expect("one item").map(|_| ())
+                let page_size = ListUsersOptions::default().with_page_size(0);
+                let mut users = apim.list_users(apim_user.service(), Some(page_size));
+                users.next().await.expect("one item").map(|_| ())
             }
         ),
     ]

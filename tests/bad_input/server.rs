@@ -12,7 +12,6 @@ use azure_user_tokens::identity::{
 use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
 use azure_user_tokens::{AccessToken, ErrorKind};
 use chrono::{Duration as Span, Utc};
-use futures_util::StreamExt;
 
 use crate::expect::Expect;
 use crate::raw_server::{RawServer, Script};
@@ -364,7 +363,7 @@ pub async fn call(op: Op, server: &RawServer) -> azure_user_tokens::Result<()> {
         Op::ApimGetUser => apim()?.get_user(&apim_user).await.map(drop),
         Op::ApimList => {
             let client = apim()?;
-            let mut users = std::pin::pin!(client.list_users(apim_user.service()));
+            let mut users = client.list_users(apim_user.service(), None);
             while let Some(user) = users.next().await {
                 user?;
             }

@@ -19,7 +19,6 @@ use azure_user_tokens::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use azure_user_tokens::emulator::EmulatorConfig;
 use azure_user_tokens::identity::{CommunicationUserIdentifier, Scope};
 use common::*;
-use futures_util::StreamExt;
 use ledger::Ledger;
 
 const CALLS: usize = 10_000;
@@ -155,7 +154,7 @@ async fn verify_exact_state(
     .unwrap();
     let listed = loop {
         let mut names = BTreeSet::new();
-        let mut users = std::pin::pin!(apim.list_users(service));
+        let mut users = apim.list_users(service, None);
         let mut complete = true;
         while let Some(user) = users.next().await {
             match user {

@@ -9,7 +9,6 @@ use azure_user_tokens::identity::{
     CommunicationIdentityClient, CommunicationUserIdentifier, Scope,
 };
 use chrono::Utc;
-use futures_util::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -152,7 +151,7 @@ pub async fn run(worker: usize, calls: usize, seed: u64, clients: Clients<'_>) -
             }
             _ => {
                 let listed = async {
-                    let mut users = std::pin::pin!(clients.apim.list_users(clients.service));
+                    let mut users = clients.apim.list_users(clients.service, None);
                     let mut count = 0usize;
                     while let Some(user) = users.next().await {
                         user?;

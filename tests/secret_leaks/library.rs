@@ -20,7 +20,6 @@ use azure_user_tokens::identity::{
 use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
 use azure_user_tokens::{AccessToken, Secret};
 use chrono::Utc;
-use futures_util::StreamExt;
 
 use crate::scan::{self, Secrets};
 
@@ -287,7 +286,7 @@ async fn apim(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
         &client.create_or_update_user(&grace, &details, None).await,
     );
     seen.outcome("get", &client.get_user(&grace).await);
-    let mut listed = std::pin::pin!(client.list_users(user.service()));
+    let mut listed = client.list_users(user.service(), None);
     while let Some(user) = listed.next().await {
         seen.outcome("list", &user);
     }

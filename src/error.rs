@@ -18,6 +18,10 @@ pub enum ErrorKind {
     Credential,
     /// The service answered with something that could not be understood.
     InvalidResponse,
+    /// The call cannot run where it was made: a `blocking` client called
+    /// inside an async runtime, a proactive refresh started outside one.
+    /// Nothing was sent.
+    Usage,
 }
 
 /// An error from this crate: what went wrong, and where the service said so,
@@ -191,6 +195,12 @@ impl Error {
         self.0.status == Some(429)
     }
 
+    /// The call cannot run where it was made (a `blocking` client inside an
+    /// async runtime); nothing was sent.
+    pub fn is_usage(&self) -> bool {
+        self.0.kind == ErrorKind::Usage
+    }
+
     /// A timeout elapsed.
     pub fn is_timeout(&self) -> bool {
         self.0.kind == ErrorKind::Timeout
@@ -254,6 +264,8 @@ mod tests {
         assert!(Error::service(429, "slow").is_throttled());
         assert!(Error::new(ErrorKind::Timeout, "t").is_timeout());
         assert!(Error::service(412, "etag").is_conflict());
+        let e = Error::new(ErrorKind::Usage, "blocking inside a runtime");
+        assert!(e.is_usage() && !e.is_validation() && !e.is_unauthorized());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod adapters;
 pub mod apim;
 #[doc(hidden)]
 pub mod auth;
+pub mod blocking;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;

@@ -174,6 +174,11 @@ impl CommunicationTokenRefreshOptions {
         self.clock = clock;
         self
     }
+
+    /// Whether the token is renewed in the background.
+    pub fn refreshes_proactively(&self) -> bool {
+        self.proactive_refresh
+    }
 }
 
 impl fmt::Debug for CommunicationTokenRefreshOptions {
@@ -263,8 +268,9 @@ impl CommunicationTokenCredential {
     fn start_timer(&self) -> Result<()> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             Error::new(
-                ErrorKind::Credential,
-                "proactive refreshing needs a tokio runtime",
+                ErrorKind::Usage,
+                "proactive refreshing needs a tokio runtime: build the credential inside one \
+                 (or use azure_user_tokens::blocking::CommunicationTokenCredential)",
             )
         })?;
         // The task holds only a weak reference, so dropping the credential stops it.

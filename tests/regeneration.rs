@@ -231,6 +231,10 @@ fn facade_tests(manifest: &Path, specs: &Path) -> Regenerated {
         .args([
             "test",
             "--offline",
+            // The facade and the emulator; not the CLI (clap, the binary).
+            "--no-default-features",
+            "--features",
+            "emulator",
             "--message-format=json-render-diagnostics",
             "--test",
             "identity_client",

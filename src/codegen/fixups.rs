@@ -169,10 +169,11 @@ pub fn structured_json_body_as_json(operation: &mut Value) {
         return;
     };
     let essence = media_type.split(';').next().unwrap_or("").trim();
-    if essence.starts_with("application/") && essence.ends_with("+json") {
-        if let Some(media) = content.remove(&media_type) {
-            content.insert("application/json".into(), media);
-        }
+    if !(essence.starts_with("application/") && essence.ends_with("+json")) {
+        return;
+    }
+    if let Some(media) = content.remove(&media_type) {
+        content.insert("application/json".into(), media);
     }
 }
 

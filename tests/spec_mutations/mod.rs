@@ -381,11 +381,12 @@ fn rename_path_parameters(spec: &mut Value, folder: &Path) {
     local.sort();
     local.dedup();
     for pointer in local {
-        if let Some(parameter) = spec.pointer_mut(&pointer) {
-            if parameter["in"] == "path" {
-                let name = parameter["name"].as_str().unwrap().to_string();
-                parameter["name"] = json!(churned_name(&name));
-            }
+        if let Some(parameter) = spec
+            .pointer_mut(&pointer)
+            .filter(|parameter| parameter["in"] == "path")
+        {
+            let name = parameter["name"].as_str().unwrap().to_string();
+            parameter["name"] = json!(churned_name(&name));
         }
     }
     external.sort();
@@ -527,13 +528,33 @@ fn rename_api_version_parameter(spec: &mut Value, folder: &Path) {
     parameters.insert(TYPESPEC_API_VERSION.to_string(), definition);
 }
 
+/// Quirks met in real Azure specs, on the ACS preview entry file at `file`:
+/// - the Teams Phone extension exchange body as TypeSpec writes an empty
+///   record (`{"type": "object", "additionalProperties": {}}`), which the
+///   facade sends as `{}`;
+/// - a `{"ref": …}` typo (no `$`) in `EntraAssignment.principalType`.
+pub fn add_quirks(file: &Path) {
+    edit_json(file, |spec| {
+        let definitions = &mut spec["definitions"];
+        definitions["TeamsExtensionExchangeTokenRequest"] =
+            json!({"type": "object", "additionalProperties": {}});
+        let principal = &mut definitions["EntraAssignment"]["properties"]["principalType"];
+        assert!(
+            principal.get("$ref").is_some(),
+            "the fixture expects a $ref upstream"
+        );
+        *principal = json!({"ref": principal["$ref"]});
+    });
+}
+
 /// A copy of the upstream tree in which every entry file the facade builds
 /// from (ACS 2023-10-01, 2025-06-30, 2025-03-02-preview; APIM 2024-05-01)
-/// is [`churn`]ed.
+/// is [`churn`]ed, the preview with [`add_quirks`] too.
 pub fn churned_upstream_copy(name: &str) -> PathBuf {
     let root = upstream_copy(name);
     for entry in [ACS_2023, ACS_2025, ACS_PREVIEW, APIM] {
         churn(&root, entry);
     }
+    add_quirks(&root.join(ACS_PREVIEW));
     root
 }

@@ -168,3 +168,53 @@ fn sigterm_stops_it_gracefully() {
     let exit = running.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn async_delete_polls_out_of_range_are_a_usage_error() {
+    let output = Command::new(BINARY)
+        .args(["emulator", "--async-deletes", "--async-delete-polls", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("async delete polls"), "{stderr}");
+}
+
+#[tokio::test]
+async fn async_deletes_answer_202() {
+    azure_user_tokens::http::install_crypto_provider();
+    let running = Running::start(&["--async-deletes", "--async-delete-polls", "1"], &[]);
+    let base = running.line("endpoint: ").trim_end_matches('/').to_string();
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/{}/oauth2/v2.0/token", defaults::TENANT_ID))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", defaults::CLIENT_ID),
+            ("client_secret", defaults::CLIENT_SECRET),
+            ("scope", "https://management.azure.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    let response = http
+        .delete(format!(
+            "{base}/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ApiManagement/service/{}/users/1?api-version=2024-05-01",
+            defaults::SUBSCRIPTION_ID,
+            defaults::RESOURCE_GROUP,
+            defaults::APIM_SERVICE
+        ))
+        .bearer_auth(token)
+        .header("if-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let done = http.get(location).bearer_auth(token).send().await.unwrap();
+    assert_eq!(done.status(), reqwest::StatusCode::NO_CONTENT);
+}

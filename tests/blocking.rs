@@ -106,6 +106,78 @@ fn the_quickstart_flow_blocks_until_each_step_is_done() {
 }
 
 #[test]
+fn the_teams_phone_extension_and_custom_ids_where_the_spec_has_them() {
+    use azure_user_tokens::adapters::acs_identity::{
+        BOUND_OPERATIONS, CREATE_IDENTITY_CUSTOM_ID, EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN,
+    };
+    use azure_user_tokens::emulator::EntraTokenClaims;
+    use azure_user_tokens::identity::{TeamsExtensionAssignment, TeamsExtensionPrincipalType};
+    const APP: &str = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
+    const TEAMS_USER: &str = "b27b64b9-39d2-44a3-869d-67700b74e805";
+    let background = Background::start();
+    let settings = background.settings();
+    let client =
+        CommunicationIdentityClient::from_connection_string(&settings.connection_string(), None)
+            .unwrap();
+    if BOUND_OPERATIONS.contains(&CREATE_IDENTITY_CUSTOM_ID) {
+        let alice = client.create_user_with_custom_id("alice").unwrap();
+        assert_eq!(client.create_user_with_custom_id("alice").unwrap(), alice);
+        assert_eq!(
+            client.get_user(&alice).unwrap().custom_id.as_deref(),
+            Some("alice")
+        );
+    } else {
+        assert!(
+            client
+                .create_user_with_custom_id("alice")
+                .unwrap_err()
+                .is_unsupported()
+        );
+    }
+    let teams_token = background
+        .emulator()
+        .mint_entra_token(&EntraTokenClaims::new(
+            "https://communication.azure.com",
+            APP,
+            TEAMS_USER,
+            chrono::Duration::hours(1),
+        ));
+    if !BOUND_OPERATIONS.contains(&EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN) {
+        let err = client
+            .exchange_teams_extension_token(&teams_token)
+            .unwrap_err();
+        assert!(err.is_unsupported(), "{err}");
+        return;
+    }
+    let assignment = TeamsExtensionAssignment::new(
+        settings.tenant_id(),
+        TEAMS_USER,
+        TeamsExtensionPrincipalType::User,
+    )
+    .with_client_ids([APP]);
+    let stored = client
+        .upsert_teams_extension_assignment(&assignment)
+        .unwrap();
+    assert_eq!(stored, assignment);
+    assert_eq!(
+        client
+            .get_teams_extension_assignment(settings.tenant_id(), TEAMS_USER)
+            .unwrap(),
+        assignment
+    );
+    let (user, token) = client.exchange_teams_extension_token(&teams_token).unwrap();
+    assert!(user.raw_id().ends_with(TEAMS_USER), "{user}");
+    assert!(token.expires_on > chrono::Utc::now());
+    client
+        .delete_teams_extension_assignment(settings.tenant_id(), TEAMS_USER)
+        .unwrap();
+    let err = client
+        .exchange_teams_extension_token(&teams_token)
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+}
+
+#[test]
 fn apim_tokens_and_the_user_iterator() {
     let background = Background::start();
     let settings = background.settings();

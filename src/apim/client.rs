@@ -110,6 +110,7 @@ impl ApiManagementClient {
         key_type: KeyType,
         expiry: impl Into<TokenExpiry>,
     ) -> Result<SharedAccessToken> {
+        adapter::require(adapter::GET_SHARED_ACCESS_TOKEN, &self.api_version)?;
         let now = Utc::now();
         let expiry = expiry.into().resolve(now)?;
         check_expiry(expiry, now)?;
@@ -138,6 +139,7 @@ impl ApiManagementClient {
 
     /// `User - Get`.
     pub async fn get_user(&self, user: &ApimUserRef) -> Result<ApimUser> {
+        adapter::require(adapter::GET_USER, &self.api_version)?;
         let context = self.context(true).await?;
         let (value, etag) = adapter::get_user(
             &self.generated,
@@ -157,6 +159,7 @@ impl ApiManagementClient {
         details: &NewApimUser,
         if_match: Option<&str>,
     ) -> Result<ApimUser> {
+        adapter::require(adapter::CREATE_OR_UPDATE_USER, &self.api_version)?;
         let properties = details.to_wire()?;
         let context = self.context(true).await?;
         let (value, etag) = adapter::create_or_update_user(
@@ -180,6 +183,7 @@ impl ApiManagementClient {
     /// [`OperationFailed`](crate::OperationFailed), one that does
     /// not end in time a timeout.
     pub async fn delete_user(&self, user: &ApimUserRef, etag: Option<&str>) -> Result<()> {
+        adapter::require(adapter::DELETE_USER, &self.api_version)?;
         let context = self.context(true).await?;
         let (status, headers) = adapter::delete_user(
             &self.generated,
@@ -263,6 +267,7 @@ impl ApiManagementClient {
         if page_size == Some(0) {
             return Err(Error::validation("page_size", "must be at least 1"));
         }
+        adapter::require(adapter::LIST_USERS, &self.api_version)?;
         let context = self.context(true).await?;
         adapter::list_users_first_page(
             &self.generated,

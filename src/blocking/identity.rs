@@ -9,7 +9,8 @@ use super::runtime::BlockingRuntime;
 use crate::credential::TokenCredential;
 use crate::error::Result;
 use crate::identity::{
-    self, CommunicationIdentityClientOptions, CommunicationUserIdentifier, Scope,
+    self, CommunicationIdentityClientOptions, CommunicationUser, CommunicationUserIdentifier,
+    Scope, TeamsExtensionAssignment,
 };
 use crate::{AccessToken, Secret};
 
@@ -107,6 +108,25 @@ impl CommunicationIdentityClient {
         )
     }
 
+    /// See [`identity::CommunicationIdentityClient::create_user_with_custom_id`].
+    pub fn create_user_with_custom_id(
+        &self,
+        custom_id: &str,
+    ) -> Result<CommunicationUserIdentifier> {
+        self.runtime.run(
+            "CommunicationIdentityClient::create_user_with_custom_id",
+            self.inner.create_user_with_custom_id(custom_id),
+        )
+    }
+
+    /// See [`identity::CommunicationIdentityClient::get_user`].
+    pub fn get_user(&self, user: &CommunicationUserIdentifier) -> Result<CommunicationUser> {
+        self.runtime.run(
+            "CommunicationIdentityClient::get_user",
+            self.inner.get_user(user),
+        )
+    }
+
     /// See [`identity::CommunicationIdentityClient::create_user_and_token`].
     pub fn create_user_and_token(
         &self,
@@ -159,6 +179,54 @@ impl CommunicationIdentityClient {
             "CommunicationIdentityClient::get_token_for_teams_user",
             self.inner
                 .get_token_for_teams_user(teams_user_aad_token, client_id, user_object_id),
+        )
+    }
+
+    /// See [`identity::CommunicationIdentityClient::exchange_teams_extension_token`].
+    pub fn exchange_teams_extension_token(
+        &self,
+        teams_user_token: &Secret,
+    ) -> Result<(CommunicationUserIdentifier, AccessToken)> {
+        self.runtime.run(
+            "CommunicationIdentityClient::exchange_teams_extension_token",
+            self.inner.exchange_teams_extension_token(teams_user_token),
+        )
+    }
+
+    /// See [`identity::CommunicationIdentityClient::get_teams_extension_assignment`].
+    pub fn get_teams_extension_assignment(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<TeamsExtensionAssignment> {
+        self.runtime.run(
+            "CommunicationIdentityClient::get_teams_extension_assignment",
+            self.inner
+                .get_teams_extension_assignment(tenant_id, object_id),
+        )
+    }
+
+    /// See [`identity::CommunicationIdentityClient::upsert_teams_extension_assignment`].
+    pub fn upsert_teams_extension_assignment(
+        &self,
+        assignment: &TeamsExtensionAssignment,
+    ) -> Result<TeamsExtensionAssignment> {
+        self.runtime.run(
+            "CommunicationIdentityClient::upsert_teams_extension_assignment",
+            self.inner.upsert_teams_extension_assignment(assignment),
+        )
+    }
+
+    /// See [`identity::CommunicationIdentityClient::delete_teams_extension_assignment`].
+    pub fn delete_teams_extension_assignment(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<()> {
+        self.runtime.run(
+            "CommunicationIdentityClient::delete_teams_extension_assignment",
+            self.inner
+                .delete_teams_extension_assignment(tenant_id, object_id),
         )
     }
 }

@@ -20,6 +20,7 @@ mod output;
 mod quickstart;
 pub mod shapes;
 mod specs;
+mod teams_extension;
 mod token;
 
 use std::process::ExitCode;

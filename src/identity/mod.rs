@@ -4,6 +4,7 @@ mod client;
 mod connection_string;
 mod options;
 mod scope;
+mod teams_extension;
 mod token_credential;
 mod user;
 
@@ -11,8 +12,9 @@ pub use client::{CommunicationIdentityClient, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFE
 pub use connection_string::ConnectionString;
 pub use options::CommunicationIdentityClientOptions;
 pub use scope::Scope;
+pub use teams_extension::{TeamsExtensionAssignment, TeamsExtensionPrincipalType};
 pub use token_credential::{
     Clock, CommunicationTokenCredential, CommunicationTokenRefreshOptions, ON_DEMAND_MARGIN,
     PROACTIVE_MARGIN, SystemClock, TokioClock,
 };
-pub use user::CommunicationUserIdentifier;
+pub use user::{CommunicationUser, CommunicationUserIdentifier, MAX_CUSTOM_ID_LENGTH};

@@ -1,4 +1,7 @@
-//! The HTTP client and transport rules shared by every client in the crate.
+//! The HTTP client every client and credential uses unless given one
+//! ([`ClientOptions::with_http_client`](crate::ClientOptions::with_http_client)),
+//! and the transport rules they share: TLS through rustls with the ring
+//! provider, credentials only over https (or plain http to a loopback host).
 
 use std::net::IpAddr;
 use std::sync::Once;
@@ -8,8 +11,9 @@ use url::Url;
 use crate::error::{Error, ErrorKind, Result};
 
 /// A `reqwest::Client` with this crate's TLS setup (rustls with the ring
-/// provider). Pass your own to clients with `with_http_client` to control
-/// proxies or certificates; build it after calling [`install_crypto_provider`].
+/// provider). To control proxies or certificates, build your own after
+/// calling [`install_crypto_provider`] and pass it in the client's options
+/// ([`ClientOptions::with_http_client`](crate::ClientOptions::with_http_client)).
 pub fn default_client() -> Result<reqwest::Client> {
     install_crypto_provider();
     reqwest::Client::builder()
@@ -30,7 +34,7 @@ pub fn install_crypto_provider() {
 }
 
 /// Whether `url` points at this machine (`localhost`, `127.0.0.0/8`, `::1`).
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -41,7 +45,7 @@ pub fn is_loopback(url: &Url) -> bool {
 
 /// Refuses to send a credential (`what`) to `url` over plain http unless the
 /// host is loopback.
-pub fn require_https_unless_loopback(url: &Url, what: &'static str) -> Result<()> {
+pub(crate) fn require_https_unless_loopback(url: &Url, what: &'static str) -> Result<()> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
@@ -60,7 +64,7 @@ pub fn require_https_unless_loopback(url: &Url, what: &'static str) -> Result<()
 }
 
 /// Parses an endpoint URL given by the user.
-pub fn parse_endpoint(text: &str, field: &'static str) -> Result<Url> {
+pub(crate) fn parse_endpoint(text: &str, field: &'static str) -> Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| Error::validation(field, format!("{text:?} is not an absolute URL ({e})")))?;
     if url.host_str().is_none_or(str::is_empty) {

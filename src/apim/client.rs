@@ -29,18 +29,30 @@ pub const MAX_TOKEN_LIFETIME: std::time::Duration =
 /// API Management users and their shared access tokens, over Azure Resource
 /// Manager with an Entra ID credential.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
-/// use std::sync::Arc;
-/// use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef, DEFAULT_MANAGEMENT_ENDPOINT, KeyType};
-/// use azure_user_tokens::credential::DefaultAzureCredential;
-/// let credential = Arc::new(DefaultAzureCredential::new(None)?);
-/// let client = ApiManagementClient::new(DEFAULT_MANAGEMENT_ENDPOINT, credential, None)?;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let settings = emulator.settings();
+/// # let management_endpoint = settings.endpoint();
+/// # let credential = std::sync::Arc::new(settings.credential(None)?);
+/// use std::time::Duration;
+/// use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef, KeyType};
+///
+/// // management_endpoint: apim::DEFAULT_MANAGEMENT_ENDPOINT;
+/// // credential: Arc::new(DefaultAzureCredential::new(None)?)
+/// let client = ApiManagementClient::new(management_endpoint, credential, None)?;
 /// let user = ApimUserRef::new("00000000-0000-0000-0000-000000000000", "rg1", "apimService1", "userId1718")?;
 /// let token = client
-///     .get_shared_access_token(&user, KeyType::Primary, chrono::Utc::now() + chrono::Duration::days(1))
+///     .get_shared_access_token(&user, KeyType::Primary, Duration::from_secs(24 * 3600))
 ///     .await?;
 /// println!("Authorization: {}", token.to_header());
+///
+/// let details = client.get_user(&user).await?;
+/// let mut users = client.list_users(user.service(), None);
+/// while let Some(listed) = users.next().await {
+///     println!("{} ({:?})", listed?.user_id, details.state);
+/// }
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

@@ -15,15 +15,28 @@ use crate::{AccessToken, Secret};
 /// `POST {authority}/{tenant}/oauth2/v2.0/token` with
 /// `grant_type=client_credentials`.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
-/// use azure_user_tokens::Secret;
-/// use azure_user_tokens::credential::{ClientSecretCredential, TokenCredential, MANAGEMENT_SCOPE};
-/// let secret = Secret::new(std::env::var("AZURE_CLIENT_SECRET").unwrap());
-/// let credential = ClientSecretCredential::new("my-tenant-id", "my-app-id", secret, None)?;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let settings = emulator.settings();
+/// # let (tenant_id, client_id) = (settings.tenant_id(), settings.client_id());
+/// # let client_secret = settings.client_secret().clone();
+/// # let authority_host = settings.authority_host();
+/// use azure_user_tokens::credential::{
+///     ClientSecretCredential, ClientSecretCredentialOptions, MANAGEMENT_SCOPE, TokenCredential,
+/// };
+///
+/// // client_secret: Secret::new(std::env::var("AZURE_CLIENT_SECRET")?)
+/// let options = ClientSecretCredentialOptions::default().with_authority_host(authority_host);
+/// let credential = ClientSecretCredential::new(tenant_id, client_id, client_secret, Some(options))?;
 /// let token = credential.get_token(MANAGEMENT_SCOPE).await?;
+/// assert!(token.expires_on > chrono::Utc::now());
 /// # Ok(()) }
 /// ```
+///
+/// In Azure's public cloud the options are `None` (the authority host is
+/// `$AZURE_AUTHORITY_HOST`, else [`DEFAULT_AUTHORITY`]).
 pub struct ClientSecretCredential {
     tenant_id: String,
     client_id: String,

@@ -59,7 +59,7 @@ impl ManagedIdentityCredentialOptions {
     }
 
     /// The metadata endpoint (default: `$AZURE_POD_IDENTITY_AUTHORITY_HOST`,
-    /// else [`IMDS_HOST`]).
+    /// else the IMDS address `http://169.254.169.254`).
     pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self

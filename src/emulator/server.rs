@@ -20,8 +20,9 @@ use crate::Secret;
 
 /// A running emulator of ACS identity, APIM users and Entra.
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
 /// let emulator = Emulator::start(EmulatorConfig::default()).await?;
 /// println!("serving on {}", emulator.base_url());

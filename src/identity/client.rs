@@ -31,19 +31,25 @@ pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// endpoint and an Entra ID credential; each takes
 /// `Option<`[`CommunicationIdentityClientOptions`]`>` last.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
-/// use azure_user_tokens::Secret;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let connection_string = emulator.connection_string();
+/// use std::time::Duration;
 /// use azure_user_tokens::identity::{CommunicationIdentityClient, Scope};
-/// let connection_string = Secret::new(
-///     std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING").unwrap(),
-/// );
+///
+/// // connection_string: Secret::new(std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING")?)
 /// let client = CommunicationIdentityClient::from_connection_string(&connection_string, None)?;
 /// let user = client.create_user().await?;
-/// let token = client.get_token(&user, &[Scope::VoIp], None).await?;
+/// let token = client.get_token(&user, &[Scope::VoIp], Some(Duration::from_secs(3600))).await?;
 /// println!("expires at {}", token.expires_on);
 /// client.revoke_tokens(&user).await?;
 /// client.delete_user(&user).await?;
+///
+/// // Lifetimes outside one to 24 hours are refused before anything is sent.
+/// let err = client.get_token(&user, &[Scope::Chat], Some(Duration::from_secs(60))).await.unwrap_err();
+/// assert!(err.is_validation());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

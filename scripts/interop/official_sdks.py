@@ -129,8 +129,8 @@ def teams_flow(client, info, ca):
         data={
             "grant_type": "password",
             "client_id": TEAMS_APP_ID,
-            "username": "alice@contoso.com",
-            "password": "any",
+            "username": info["entra user"],
+            "password": info["entra user password"],
             "scope": "https://auth.msft.communication.azure.com/Teams.ManageCalls",
         },
         verify=ca,

@@ -53,6 +53,16 @@ pub struct EmulatorArgs {
     )]
     client_secret: Option<Secret>,
 
+    /// A user the password grant accepts, besides the well-known default
+    /// user (repeatable). Prefer the variable: argv is visible to others.
+    #[arg(
+        long = "user",
+        value_name = "NAME:PASSWORD",
+        env = "AZURE_USER_TOKENS_EMULATOR_USER",
+        hide_env_values = true
+    )]
+    users: Vec<Secret>,
+
     /// APIM primary key (signs `primary` user tokens) [default: well-known].
     #[arg(
         long,
@@ -100,7 +110,7 @@ pub struct EmulatorArgs {
 }
 
 impl EmulatorArgs {
-    fn config(&self) -> EmulatorConfig {
+    fn config(&self) -> CommandResult<EmulatorConfig> {
         let mut config = EmulatorConfig::default()
             .with_listen(self.listen)
             .with_resource_id(&self.resource_id)
@@ -127,7 +137,15 @@ impl EmulatorArgs {
         if let Some(seed) = self.fault_seed {
             config = config.with_fault_seed(seed);
         }
-        config
+        for user in &self.users {
+            let Some((name, password)) = user.expose().split_once(':') else {
+                return Err(Failure::input(
+                    "--user takes NAME:PASSWORD (the value is not shown: it holds a password)",
+                ));
+            };
+            config = config.with_user(name, Secret::new(password));
+        }
+        Ok(config)
     }
 }
 
@@ -136,7 +154,7 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     // Listen for signals before announcing readiness, so a signal sent right
     // after `ready:` is never missed.
     let stop = stop_signal();
-    let emulator = Emulator::start(args.config()).await.map_err(|e| match e {
+    let emulator = Emulator::start(args.config()?).await.map_err(|e| match e {
         EmulatorError::Config { .. } => Failure::input(e.to_string()),
         other => Failure::failed(format!("cannot start the emulator: {other}")),
     })?;
@@ -192,6 +210,8 @@ fn print_banner(emulator: &Emulator, ca_file: Option<&std::path::Path>) -> std::
                 "--client-secret"
             )
         ),
+        format!("entra user: {}", defaults::USER_NAME),
+        format!("entra user password: {}", defaults::USER_PASSWORD),
         format!(
             "apim service: {base}/subscriptions/{}/resourceGroups/{}/providers/Microsoft.ApiManagement/service/{}",
             defaults::SUBSCRIPTION_ID,

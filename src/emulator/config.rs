@@ -29,6 +29,7 @@ pub struct EmulatorConfig {
     tenant_id: String,
     client_id: String,
     client_secret: Secret,
+    users: Vec<(String, Secret)>,
     apim_primary_key: Secret,
     apim_secondary_key: Secret,
     state_file: Option<PathBuf>,
@@ -49,6 +50,10 @@ impl Default for EmulatorConfig {
             tenant_id: defaults::TENANT_ID.to_string(),
             client_id: defaults::CLIENT_ID.to_string(),
             client_secret: Secret::new(defaults::CLIENT_SECRET),
+            users: vec![(
+                defaults::USER_NAME.to_string(),
+                Secret::new(defaults::USER_PASSWORD),
+            )],
             apim_primary_key: Secret::new(defaults::APIM_PRIMARY_KEY),
             apim_secondary_key: Secret::new(defaults::APIM_SECONDARY_KEY),
             state_file: None,
@@ -94,6 +99,14 @@ impl EmulatorConfig {
     /// The client secret the client-credentials grant accepts.
     pub fn with_client_secret(mut self, client_secret: impl Into<Secret>) -> Self {
         self.client_secret = client_secret.into();
+        self
+    }
+
+    /// Adds a user the password grant accepts (the well-known
+    /// [`defaults::USER_NAME`] is always there); names compare
+    /// case-insensitively.
+    pub fn with_user(mut self, name: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.users.push((name.into(), password.into()));
         self
     }
 
@@ -169,6 +182,11 @@ impl EmulatorConfig {
         &self.client_secret
     }
 
+    /// The users the password grant accepts, with their passwords.
+    pub fn users(&self) -> &[(String, Secret)] {
+        &self.users
+    }
+
     /// The APIM primary key.
     pub fn apim_primary_key(&self) -> &Secret {
         &self.apim_primary_key
@@ -232,6 +250,14 @@ impl EmulatorConfig {
                 return Err(EmulatorError::config(
                     name,
                     "it must be non-empty without '/', '?', '#' or spaces",
+                ));
+            }
+        }
+        for (name, password) in &self.users {
+            if name.trim().is_empty() || password.expose().is_empty() {
+                return Err(EmulatorError::config(
+                    "user",
+                    "a user needs a name and a non-empty password",
                 ));
             }
         }

@@ -23,6 +23,13 @@ pub const CLIENT_ID: &str = "a45a0d55-c960-49bd-b773-94060e7d3929";
 /// The client secret accepted by the client-credentials grant.
 pub const CLIENT_SECRET: &str = "emu8Q~well-known-emulator-client-secret";
 
+/// The Entra user the password grant accepts (as a Teams user), besides those
+/// added with `--user NAME:PASSWORD`.
+pub const USER_NAME: &str = "alice@contoso.com";
+
+/// The password of [`USER_NAME`].
+pub const USER_PASSWORD: &str = "emu8Q~well-known-emulator-user-password";
+
 /// The APIM service's primary key (signs `keyType: primary` user tokens).
 pub const APIM_PRIMARY_KEY: &str =
     "NYcGgSCbr05YQraQ77enzBP8wEUQuxRvtfnGccCDtNSRfHzTWUfDtoNaV+4Fh0R/";

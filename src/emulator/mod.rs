@@ -41,11 +41,13 @@
 //! `POST /teamsUser/:exchangeAccessToken` accepts an Entra token from this
 //! emulator whose `appid` and `oid` claims equal the request's `appId` and
 //! `userId`. Get one from the token endpoint with the password grant (any
-//! client id, any non-empty password):
+//! client id; a configured user: the well-known [`defaults::USER_NAME`] with
+//! [`defaults::USER_PASSWORD`], or one added with `--user NAME:PASSWORD` /
+//! [`EmulatorConfig::with_user`]; anything else gets `invalid_grant`):
 //!
 //! ```text
 //! POST /{tenant}/oauth2/v2.0/token
-//! grant_type=password&client_id=<app id>&username=<user>&password=x
+//! grant_type=password&client_id=<app id>&username=alice@contoso.com&password=<its password>
 //!     &scope=https://auth.msft.communication.azure.com/Teams.ManageCalls
 //! ```
 //!

@@ -162,7 +162,10 @@ async fn every_kind(url: &str) -> Vec<(&'static str, azure_user_tokens::Result<(
             "managed identity",
             managed.get_token(MANAGEMENT_SCOPE).await.map(drop),
         ),
-        ("an HMAC-signed ACS call", hmac.create_user().await.map(drop)),
+        (
+            "an HMAC-signed ACS call",
+            hmac.create_user().await.map(drop),
+        ),
         (
             "a bearer ACS call",
             acs_bearer.create_user().await.map(drop),

@@ -135,6 +135,49 @@ fn tls_prints_where_the_ca_is_written() {
     assert!(!pem.contains("PRIVATE KEY"));
 }
 
+#[cfg(unix)]
+#[test]
+fn tls_never_writes_through_a_planted_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("aut-emulator-ca-link-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    let planted = dir.join("ca.pem");
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    let running = Running::start(&["--tls", "--ca-file", planted.to_str().unwrap()], &[]);
+    assert_eq!(
+        running.line("tls ca certificate: "),
+        planted.to_str().unwrap()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let meta = std::fs::symlink_metadata(&planted).unwrap();
+    assert!(meta.is_file(), "the symlink was replaced by a file");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+    // Without --ca-file: a fresh private directory, not a predictable /tmp name.
+    let default = Running::start(&["--tls"], &[]);
+    let ca = std::path::PathBuf::from(default.line("tls ca certificate: "));
+    let parent = ca.parent().unwrap();
+    assert_eq!(
+        std::fs::metadata(parent).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert_eq!(
+        std::fs::metadata(&ca).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let other = Running::start(&["--tls"], &[]);
+    let other_ca = std::path::PathBuf::from(other.line("tls ca certificate: "));
+    assert_ne!(other_ca, ca);
+    // Killed, not stopped: remove what a graceful stop would have.
+    for file in [&ca, &other_ca] {
+        let _ = std::fs::remove_dir_all(file.parent().unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn faults_print_their_seed() {
     let running = Running::start(&["--fault-rate", "0.25", "--fault-seed", "99"], &[]);

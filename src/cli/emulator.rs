@@ -90,8 +90,10 @@ pub struct EmulatorArgs {
     #[arg(long)]
     tls: bool,
 
-    /// Where to write the CA certificate (PEM) with --tls [default: a file in
-    /// the temporary directory, printed at start].
+    /// Where to write the CA certificate (PEM) with --tls; a file or symlink
+    /// there is replaced, never written through [default: ca.pem in a new
+    /// private directory in the temporary directory, printed at start and
+    /// removed at stop].
     #[arg(long, value_name = "FILE", requires = "tls")]
     ca_file: Option<PathBuf>,
 
@@ -159,21 +161,10 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         other => Failure::failed(format!("cannot start the emulator: {other}")),
     })?;
     let ca_file = match emulator.ca_certificate_pem() {
-        Some(pem) => {
-            let path = args.ca_file.clone().unwrap_or_else(|| {
-                std::env::temp_dir().join(format!(
-                    "azure-user-tokens-emulator-ca-{}.pem",
-                    emulator.local_addr().port()
-                ))
-            });
-            std::fs::write(&path, pem).map_err(|e| {
-                Failure::failed(format!(
-                    "cannot write the CA certificate to {}: {e}",
-                    path.display()
-                ))
-            })?;
-            Some(path)
-        }
+        Some(pem) => Some(
+            crate::emulator::write_ca_file(pem, args.ca_file.as_deref())
+                .map_err(|e| Failure::failed(format!("cannot write the CA certificate: {e}")))?,
+        ),
         None => None,
     };
     print_banner(&emulator, ca_file.as_deref())
@@ -182,6 +173,9 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     // stdout may be closed by now (a reader that stopped at `ready:`).
     let _ = writeln!(std::io::stdout(), "stopping");
     emulator.shutdown().await;
+    if let (Some(file), None) = (&ca_file, &args.ca_file) {
+        crate::emulator::remove_default_ca_file(file);
+    }
     Ok(())
 }
 

@@ -89,3 +89,6 @@ pub use entra::tokens::EntraTokenClaims;
 pub use error::EmulatorError;
 pub use server::Emulator;
 pub use stats::Stats;
+
+#[cfg(feature = "cli")]
+pub(crate) use tls::{remove_default_ca_file, write_ca_file};

@@ -159,12 +159,17 @@ impl Emulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        // Fold the journal into the state file and release its lock.
+        self.app.store.close().await;
     }
 }
 
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        // Another emulator may open the state file at once (every
+        // acknowledged change is already in the journal).
+        self.app.store.release();
     }
 }
 

@@ -1,8 +1,6 @@
 //! Identity operations: create (optionally with a token), issue a token,
 //! revoke tokens, delete.
 
-use std::convert::Infallible;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -34,13 +32,12 @@ pub(crate) async fn create(
         created_at: Utc::now(),
         tokens_revoked_at: None,
     };
-    let Ok(()) = app
-        .store
+    app.store
         .modify(|state| {
             state.identities.insert(id.clone(), identity);
-            Ok::<_, Infallible>(())
+            Ok::<_, AcsError>(())
         })
-        .await;
+        .await?;
     let access_token =
         (!scopes.is_empty()).then(|| access_token::issue(&app, skype_id(&id), &scopes, minutes));
     tracing::debug!(scopes = scopes.len(), "identity created");

@@ -9,6 +9,8 @@ mod teams;
 mod validation;
 mod wire;
 
+pub(crate) use error::AcsError;
+
 use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};

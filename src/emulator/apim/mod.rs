@@ -22,7 +22,7 @@ use axum::response::{IntoResponse, Response};
 use path::ApimResource;
 pub(crate) use path::is_arm;
 
-use self::error::ArmError;
+pub(crate) use self::error::ArmError;
 use super::app::App;
 use super::defaults;
 use super::entra::tokens::{self, ARM_AUDIENCE};

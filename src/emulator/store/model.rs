@@ -1,10 +1,9 @@
 //! What the emulator remembers: ACS identities and APIM users.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::table::{Journaled, Table};
 use crate::emulator::defaults;
 
 /// The version of the state file format.
@@ -17,9 +16,20 @@ pub(crate) struct State {
     /// The state file format version.
     pub version: u32,
     /// ACS identities alive, by full id (`8:acs:…`).
-    pub identities: BTreeMap<String, Identity>,
+    pub identities: Table<Identity>,
     /// Users of the one APIM service, by lower-cased user id.
-    pub apim_users: BTreeMap<String, ApimUser>,
+    pub apim_users: Table<ApimUser>,
+}
+
+impl State {
+    /// Every collection, by its name in the file. A new collection is a
+    /// `Table` field plus one line here (a test checks none is missing).
+    pub(crate) fn collections_mut(&mut self) -> Vec<(&'static str, &mut dyn Journaled)> {
+        vec![
+            ("identities", &mut self.identities),
+            ("apimUsers", &mut self.apim_users),
+        ]
+    }
 }
 
 /// An ACS communication identity.
@@ -109,11 +119,42 @@ impl State {
         ];
         State {
             version: FORMAT_VERSION,
-            identities: BTreeMap::new(),
+            identities: Table::default(),
             apim_users: users
                 .into_iter()
                 .map(|user| (user.name.to_lowercase(), user))
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A collection added to `State` but not to `collections_mut` would be
+    /// saved only by compaction, and lost on a crash: this catches it.
+    #[test]
+    fn every_collection_is_journaled() {
+        let mut state = State::seed();
+        let on_disk = serde_json::to_value(&state).unwrap();
+        let mut fields: Vec<&str> = on_disk
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|field| *field != "version")
+            .collect();
+        fields.sort_unstable();
+        let mut journaled: Vec<&str> = state
+            .collections_mut()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        journaled.sort_unstable();
+        assert_eq!(
+            fields, journaled,
+            "add the new collection to State::collections_mut"
+        );
     }
 }

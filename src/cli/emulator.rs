@@ -109,6 +109,25 @@ pub struct EmulatorArgs {
     /// Delay faults ask for (retry-after-ms; Retry-After rounded up to seconds).
     #[arg(long, value_name = "N", default_value_t = defaults::FAULT_RETRY_AFTER_MS)]
     fault_retry_after_ms: u64,
+
+    /// Inject faults after processing instead: the change is made (and
+    /// saved), then the connection is reset or answered 500.
+    #[arg(long)]
+    fault_after_processing: bool,
+
+    /// Seconds a client may take to send a request's head, its body, or
+    /// its first request after connecting.
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::REQUEST_TIMEOUT.as_secs_f64())]
+    request_timeout: f64,
+
+    /// Seconds a kept-alive connection may idle between requests.
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::IDLE_TIMEOUT.as_secs_f64())]
+    idle_timeout: f64,
+
+    /// Most connections served at once (fewer under a lower open-file
+    /// limit); more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONNECTIONS)]
+    max_connections: usize,
 }
 
 impl EmulatorArgs {
@@ -120,7 +139,11 @@ impl EmulatorArgs {
             .with_client_id(&self.client_id)
             .with_tls(self.tls)
             .with_fault_rate(self.fault_rate)
-            .with_fault_retry_after_ms(self.fault_retry_after_ms);
+            .with_fault_retry_after_ms(self.fault_retry_after_ms)
+            .with_fault_after_processing(self.fault_after_processing)
+            .with_request_timeout(seconds("--request-timeout", self.request_timeout)?)
+            .with_idle_timeout(seconds("--idle-timeout", self.idle_timeout)?)
+            .with_max_connections(self.max_connections);
         if let Some(key) = &self.access_key {
             config = config.with_access_key(key.clone());
         }
@@ -149,6 +172,17 @@ impl EmulatorArgs {
         }
         Ok(config)
     }
+}
+
+/// A positive number of seconds, at most a day.
+fn seconds(flag: &str, value: f64) -> CommandResult<std::time::Duration> {
+    crate::lifetime::capped_wait(value, std::time::Duration::from_secs(86_400))
+        .filter(|d| !d.is_zero() && value <= 86_400.0)
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "{flag} must be more than 0 and at most 86400 seconds"
+            ))
+        })
 }
 
 /// Starts the emulator, prints where it is, serves until Ctrl-C or SIGTERM.

@@ -148,14 +148,14 @@ async fn run(cli: Cli) -> CommandResult {
 }
 
 /// Tracing on stderr. With `--verbose`: `RUST_LOG` if set, else debug for
-/// this crate. Without: errors only (a write the emulator could not save is
-/// always reported).
+/// this crate. Without: warnings and errors only (a write the emulator could
+/// not save, a replayed request).
 fn init_tracing(verbose: bool) {
     let filter = if verbose {
         tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("azure_user_tokens=debug,info"))
     } else {
-        tracing_subscriber::EnvFilter::new("error")
+        tracing_subscriber::EnvFilter::new("warn")
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -37,6 +38,10 @@ pub struct EmulatorConfig {
     fault_rate: f64,
     fault_seed: Option<u64>,
     fault_retry_after_ms: u64,
+    fault_after_processing: bool,
+    request_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Default for EmulatorConfig {
@@ -61,6 +66,10 @@ impl Default for EmulatorConfig {
             fault_rate: 0.0,
             fault_seed: None,
             fault_retry_after_ms: defaults::FAULT_RETRY_AFTER_MS,
+            fault_after_processing: false,
+            request_timeout: defaults::REQUEST_TIMEOUT,
+            idle_timeout: defaults::IDLE_TIMEOUT,
+            max_connections: defaults::MAX_CONNECTIONS,
         }
     }
 }
@@ -152,6 +161,55 @@ impl EmulatorConfig {
         self
     }
 
+    /// Faults come *after* the request was processed: the change is made
+    /// (and saved), then the connection is reset or answered 500, as when a
+    /// service commits and the answer is lost. Clients must not repeat such
+    /// a request unless running it twice is harmless.
+    pub fn with_fault_after_processing(mut self, after: bool) -> Self {
+        self.fault_after_processing = after;
+        self
+    }
+
+    /// How long a client may take to send a request's head, and its body
+    /// (each), and to send its first request after connecting.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How long a kept-alive connection may sit idle between requests.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The most connections open at once (fewer if the open-file limit is
+    /// lower); more wait in the listen backlog.
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// Whether faults come after processing.
+    pub fn fault_after_processing(&self) -> bool {
+        self.fault_after_processing
+    }
+
+    /// The head, body and first-request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// The keep-alive idle timeout.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// The configured connection cap.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
     /// The address to bind.
     pub fn listen(&self) -> SocketAddr {
         self.listen
@@ -234,6 +292,18 @@ impl EmulatorConfig {
             .map_err(|_| EmulatorError::config("access key", "it is not valid base64"))?;
         if key.is_empty() {
             return Err(EmulatorError::config("access key", "it is empty"));
+        }
+        if self.request_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(EmulatorError::config(
+                "timeout",
+                "request and idle timeouts must be positive",
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(EmulatorError::config(
+                "max connections",
+                "at least one connection must be allowed",
+            ));
         }
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(EmulatorError::config(

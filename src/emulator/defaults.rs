@@ -41,6 +41,16 @@ pub const APIM_SECONDARY_KEY: &str =
 /// The delay faults ask clients to wait, in milliseconds.
 pub const FAULT_RETRY_AFTER_MS: u64 = 1000;
 
+/// How long a client may take to send a request's head, its body, or its
+/// first request after connecting.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a kept-alive connection may idle between requests.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The most connections served at once (fewer under a lower open-file limit).
+pub const MAX_CONNECTIONS: usize = 1024;
+
 /// The ARM subscription that exists at start.
 pub const SUBSCRIPTION_ID: &str = "00000000-0000-0000-0000-000000000000";
 

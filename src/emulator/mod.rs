@@ -77,6 +77,8 @@ mod faults;
 mod front;
 mod http;
 mod jwt;
+mod limits;
+mod replays;
 mod reset;
 mod serve;
 mod server;

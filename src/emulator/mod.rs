@@ -59,12 +59,24 @@
 //!
 //! With a fault rate, that fraction of requests (never `/_emulator/*`) is
 //! answered, before any processing, with 429 or 503 carrying `retry-after-ms`
-//! and `Retry-After`, or with a TCP reset; the sequence is reproducible from
-//! the seed. `GET /_emulator/stats` counts requests, authentication failures,
-//! faults, tokens issued, live ACS identities and APIM users. With a state
-//! file, identities (with their revocation times) and APIM users are loaded at
-//! start and saved atomically (temporary file, then rename) after every change,
-//! before the response is sent.
+//! and `Retry-After`, or with a TCP reset; with
+//! [`EmulatorConfig::with_fault_after_processing`], the request is processed
+//! first and then the answer is lost (a reset, or a 500). The sequence is
+//! reproducible from the seed. `GET /_emulator/stats` counts requests,
+//! authentication failures, faults, tokens issued, live ACS identities, APIM
+//! users and replayed changes (a change whose `x-ms-client-request-id`
+//! already changed state, also logged at warn level). With a state file,
+//! identities (with their revocation times) and APIM users are loaded at
+//! start; every change is appended to `<state file>.journal` and fsynced
+//! before the response is sent (compacted into the state file when the
+//! journal grows, and at a graceful stop); a change that cannot be saved is
+//! answered 503 and changes nothing. The journal is locked: a second
+//! emulator on the same file refuses to start.
+//!
+//! Connections: at most [`EmulatorConfig::with_max_connections`] at once
+//! (below the open-file limit, which is raised to its hard limit at start);
+//! a client must send each request head and body within the request timeout,
+//! and a kept-alive connection is closed after the idle timeout.
 
 mod acs;
 mod apim;

@@ -18,7 +18,7 @@ pub mod auth;
 pub mod cli;
 pub mod codegen;
 pub mod credential;
-#[cfg(feature = "emulator")]
+// Always compiled for its well-known settings; the server needs the `emulator` feature.
 pub mod emulator;
 mod error;
 pub mod generated;

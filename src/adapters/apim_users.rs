@@ -17,6 +17,8 @@ super::pipeline_hooks!(generated::Client);
 
 /// The operation id used for requests that follow a `nextLink`.
 pub const LIST_OPERATION: &str = "User_ListByService";
+/// The operation id used for a long-running delete's status checks.
+pub const DELETE_OPERATION: &str = "User_Delete";
 
 /// A generated client for the management `endpoint` that sends through `pipeline`.
 pub fn client(endpoint: &str, http: reqwest::Client, pipeline: Pipeline) -> Client {
@@ -117,7 +119,8 @@ pub async fn create_or_update_user(
     Ok((to_wire(response.into_inner())?, etag))
 }
 
-/// `DELETE …/users/{userId}` with `If-Match`.
+/// `DELETE …/users/{userId}` with `If-Match` → the answer's status and
+/// headers (a 202 starts a long-running operation for the caller to follow).
 pub async fn delete_user(
     client: &Client,
     context: CallContext,
@@ -126,7 +129,7 @@ pub async fn delete_user(
     user_id: &str,
     if_match: &str,
     delete_subscriptions: bool,
-) -> Result<()> {
+) -> Result<(u16, reqwest::header::HeaderMap)> {
     let call = client
         .user_delete()
         .subscription_id(service.subscription_id)
@@ -137,7 +140,8 @@ pub async fn delete_user(
         .if_match(if_match)
         .delete_subscriptions(delete_subscriptions)
         .send();
-    run(context, call).await.map(|_| ())
+    let response = run(context, call).await?;
+    Ok((response.status().as_u16(), response.headers().clone()))
 }
 
 /// `GET …/users`: the first page, as `{"value": [...], "nextLink"?}`.

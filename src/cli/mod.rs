@@ -50,7 +50,7 @@ enum Command {
     Quickstart,
     /// Run the local emulator of ACS identity, APIM users and Entra until Ctrl-C.
     #[cfg(feature = "emulator")]
-    Emulator(emulator::EmulatorArgs),
+    Emulator(Box<emulator::EmulatorArgs>),
     /// Communication Services users and tokens (az communication user-identity).
     #[command(subcommand)]
     Identity(identity::IdentityCommand),
@@ -128,7 +128,7 @@ async fn run(cli: Cli) -> CommandResult {
         #[cfg(feature = "emulator")]
         Command::Quickstart => quickstart::run(global).await,
         #[cfg(feature = "emulator")]
-        Command::Emulator(args) => emulator::run(args).await,
+        Command::Emulator(args) => emulator::run(*args).await,
         Command::Identity(command) => identity::run(command, global).await,
         Command::Apim(command) => apim::run(command, global).await,
         Command::Token(TokenCommand::Inspect { token }) => {

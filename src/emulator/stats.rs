@@ -25,9 +25,12 @@ pub struct Stats {
     /// requests, or clients repeating a change (logged at warn level).
     #[serde(default)]
     pub replayed_changes: u64,
+    /// Teams Phone extension assignments.
+    #[serde(default)]
+    pub teams_extension_assignments: u64,
 }
 
-/// The live counters (the user counts come from the store).
+/// The live counters (the user and assignment counts come from the store).
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     requests: AtomicU64,
@@ -53,7 +56,7 @@ impl Counters {
         self.tokens_issued.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn snapshot(&self, users: u64, apim_users: u64) -> Stats {
+    pub(crate) fn snapshot(&self, users: u64, apim_users: u64, assignments: u64) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
             auth_failures: self.auth_failures.load(Ordering::Relaxed),
@@ -62,6 +65,7 @@ impl Counters {
             users,
             apim_users,
             replayed_changes: 0,
+            teams_extension_assignments: assignments,
         }
     }
 }

@@ -22,7 +22,10 @@ mod unavailable;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
-pub(crate) use model::{ApimUser, ApimUserIdentity, Identity, State};
+pub(crate) use model::{
+    ApimUser, ApimUserIdentity, ArmOperation, ArmOperationStatus, Identity, State,
+    TeamsExtensionAssignment,
+};
 pub(crate) use unavailable::Unavailable;
 
 use journal::{Change, Journal};

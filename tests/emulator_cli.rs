@@ -167,6 +167,11 @@ fn default_key_prints_the_full_connection_string_and_serves() {
             defaults::ACS_ACCESS_KEY
         )
     );
+    assert_eq!(running.line("entra user: "), defaults::USER_NAME);
+    assert_eq!(
+        running.line("entra user password: "),
+        defaults::USER_PASSWORD
+    );
     let response = running.get("/_emulator/stats");
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.contains("\"users\":0"), "{response}");
@@ -176,18 +181,32 @@ fn default_key_prints_the_full_connection_string_and_serves() {
 fn a_given_key_or_secret_is_never_echoed() {
     let key = "c2VjcmV0LWtleS1ub3QtdG8tYmUtcHJpbnRlZA==";
     let secret = "client-secret-not-to-be-printed";
-    let from_flags = Running::start(&["--access-key", key, "--client-secret", secret], &[]);
+    let user = "bob@contoso.com:user-password-not-to-be-printed";
+    let from_flags = Running::start(
+        &[
+            "--access-key",
+            key,
+            "--client-secret",
+            secret,
+            "--user",
+            user,
+        ],
+        &[],
+    );
     let from_env = Running::start(
         &[],
         &[
             ("AZURE_USER_TOKENS_EMULATOR_ACCESS_KEY", key),
             ("AZURE_USER_TOKENS_EMULATOR_CLIENT_SECRET", secret),
+            ("AZURE_USER_TOKENS_EMULATOR_USER", user),
         ],
     );
     for running in [&from_flags, &from_env] {
         let text = running.text();
         assert!(!text.contains(key), "{text}");
         assert!(!text.contains(secret), "{text}");
+        assert!(!text.contains("user-password-not-to-be-printed"), "{text}");
+        assert_eq!(running.line("entra user: "), defaults::USER_NAME);
         assert!(
             running
                 .line("connection string: ")
@@ -370,6 +389,8 @@ fn json_output_is_one_line_matching_its_schema() {
     assert_eq!(document["entra"]["tenant_id"], defaults::TENANT_ID);
     assert_eq!(document["entra"]["client_id"], defaults::CLIENT_ID);
     assert_eq!(document["entra"]["client_secret"], defaults::CLIENT_SECRET);
+    assert_eq!(document["entra"]["user"], defaults::USER_NAME);
+    assert_eq!(document["entra"]["user_password"], defaults::USER_PASSWORD);
     assert_eq!(
         document["apim"]["subscription_id"],
         defaults::SUBSCRIPTION_ID
@@ -410,12 +431,17 @@ fn json_output_never_echoes_a_key_you_set() {
         &[
             ("AZURE_USER_TOKENS_EMULATOR_CLIENT_SECRET", secret),
             ("AZURE_USER_TOKENS_EMULATOR_RESOURCE_ID", "my-resource"),
+            (
+                "AZURE_USER_TOKENS_EMULATOR_USER",
+                "bob@contoso.com:user-password-not-to-be-printed",
+            ),
         ],
     );
     drop(running);
     assert_shape(&document, "emulator --output json");
     let text = document.to_string();
-    for hidden in [key, secret, apim_key] {
+    assert_eq!(document["entra"]["user"], defaults::USER_NAME);
+    for hidden in [key, secret, apim_key, "user-password-not-to-be-printed"] {
         assert!(!text.contains(hidden), "{text}");
     }
     assert_eq!(document["connection_string"], Value::Null);

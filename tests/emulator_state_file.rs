@@ -1,7 +1,8 @@
 //! The emulator's state file under pressure: a write the disk refuses fails
 //! its request (503, the service's error shape), changes nothing, is logged
 //! at error level without `-v`, and every acknowledged write survives a
-//! restart; a second emulator on the same file refuses to start.
+//! restart — for identities and for Teams Phone extension assignments; a
+//! second emulator on the same file refuses to start.
 #![cfg(all(feature = "emulator", feature = "cli"))]
 
 #[path = "common/mod.rs"]
@@ -11,9 +12,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
+use azure_user_tokens::auth::hmac;
+use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
 use azure_user_tokens::identity::CommunicationIdentityClient;
 use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_azure-user-tokens");
 
@@ -82,22 +87,74 @@ fn client(connection_string: &str) -> CommunicationIdentityClient {
         .unwrap()
 }
 
-async fn users(connection_string: &str) -> u64 {
-    let endpoint = connection_string
+fn endpoint_of(connection_string: &str) -> &str {
+    connection_string
         .strip_prefix("endpoint=")
         .and_then(|rest| rest.split_once("/;"))
         .unwrap()
-        .0;
-    let stats: serde_json::Value = azure_user_tokens::http::default_client()
+        .0
+}
+
+async fn stats(connection_string: &str) -> Value {
+    azure_user_tokens::http::default_client()
         .unwrap()
-        .get(format!("{endpoint}/_emulator/stats"))
+        .get(format!(
+            "{}/_emulator/stats",
+            endpoint_of(connection_string)
+        ))
         .send()
         .await
         .unwrap()
         .json()
         .await
+        .unwrap()
+}
+
+async fn users(connection_string: &str) -> u64 {
+    stats(connection_string).await["users"].as_u64().unwrap()
+}
+
+/// `method` on a Teams Phone extension assignment of the emulator's tenant,
+/// HMAC-signed with the well-known key; the status and the JSON body.
+async fn assignment(
+    connection_string: &str,
+    method: &str,
+    object_id: &str,
+    body: &str,
+) -> (u16, Value) {
+    let endpoint = endpoint_of(connection_string);
+    let path_and_query = format!(
+        "/access/teamsExtension/tenants/{}/assignments/{object_id}?api-version=2025-06-30",
+        defaults::TENANT_ID
+    );
+    let date = hmac::http_date(chrono::Utc::now());
+    let hash = hmac::content_hash(body.as_bytes());
+    let host = endpoint.strip_prefix("http://").unwrap();
+    let to_sign = hmac::string_to_sign(method, &path_and_query, &date, host, &hash);
+    let key = STANDARD.decode(defaults::ACS_ACCESS_KEY).unwrap();
+    let response = azure_user_tokens::http::default_client()
+        .unwrap()
+        .request(
+            method.parse().unwrap(),
+            format!("{endpoint}{path_and_query}"),
+        )
+        .header(hmac::DATE_HEADER, date)
+        .header(hmac::CONTENT_HASH_HEADER, hash)
+        .header(
+            "authorization",
+            hmac::authorization(&hmac::signature(&key, &to_sign)),
+        )
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
         .unwrap();
-    stats["users"].as_u64().unwrap()
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,4 +232,60 @@ async fn a_second_emulator_on_the_same_state_file_refuses_to_start() {
     first.shutdown().await;
     let again = Emulator::start(config()).await.unwrap();
     again.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assignment_the_disk_refuses_is_a_503_that_changes_nothing() {
+    const KEPT: &str = "b27b64b9-39d2-44a3-869d-67700b74e805";
+    const REFUSED: &str = "5f1c7f1e-0a43-4c55-9a2e-3f0d9d6b1a27";
+    const APP: &str = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
+    const OTHER_APP: &str = "07474a86-625a-452f-977b-db4e13f21260";
+    let path = scratch("assignments");
+    let (emulator, connection_string) = spawn(&path, Some(16));
+    let kept = json!({"principalType": "user", "clientIds": [APP]}).to_string();
+    let (status, acknowledged) = assignment(&connection_string, "PUT", KEPT, &kept).await;
+    assert_eq!(status, 201, "{acknowledged}");
+
+    // Fill the file until the disk refuses a create; what is left is less
+    // than that create's journal line, and an assignment's line is longer.
+    let identities = client(&connection_string);
+    let mut filled = false;
+    for _ in 0..2000 {
+        if let Err(error) = identities.create_user().await {
+            assert_eq!(error.status(), Some(503), "{error}");
+            filled = true;
+            break;
+        }
+    }
+    assert!(filled, "the file size limit was reached");
+
+    let bigger =
+        json!({"principalType": "resourceAccount", "clientIds": [APP, OTHER_APP]}).to_string();
+    for object_id in [KEPT, REFUSED] {
+        let (status, body) = assignment(&connection_string, "PUT", object_id, &bigger).await;
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["error"]["code"], "ServiceUnavailable", "{body}");
+    }
+    // Memory is as it was: the replacement and the new one never happened.
+    let (status, read) = assignment(&connection_string, "GET", KEPT, "").await;
+    assert_eq!((status, &read), (200, &acknowledged));
+    let (status, _) = assignment(&connection_string, "GET", REFUSED, "").await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        stats(&connection_string).await["teams_extension_assignments"],
+        1
+    );
+    let stderr = stop(emulator);
+    assert!(
+        stderr.contains("ERROR") && stderr.contains("could not save"),
+        "logged without -v: {stderr}"
+    );
+
+    // After a restart: the acknowledged assignment, nothing refused.
+    let (restarted, connection_string) = spawn(&path, None);
+    let (status, read) = assignment(&connection_string, "GET", KEPT, "").await;
+    assert_eq!((status, &read), (200, &acknowledged));
+    let (status, _) = assignment(&connection_string, "GET", REFUSED, "").await;
+    assert_eq!(status, 404);
+    stop(restarted);
 }

@@ -457,7 +457,12 @@ async fn assignments_survive_a_restart() {
     )
     .await;
     assert_eq!(created.status(), StatusCode::CREATED);
-    drop(emulator);
+    let journal = std::fs::read_to_string(dir.join("state.json.journal")).unwrap();
+    assert!(
+        journal.contains("\"teamsExtensionAssignments\""),
+        "{journal}"
+    );
+    drop(emulator); // no graceful stop: the journal alone holds it
 
     let restarted = start_with(config()).await;
     assert_eq!(restarted.stats().teams_extension_assignments, 1);

@@ -253,4 +253,22 @@ mod tests {
             "add the new collection to State::collections_mut"
         );
     }
+
+    /// A state file from before custom ids, assignments and ARM operations
+    /// (and an identity without their fields) still loads.
+    #[test]
+    fn an_older_state_file_loads() {
+        let older = serde_json::json!({
+            "version": FORMAT_VERSION,
+            "identities": {"8:acs:a": {"createdAt": "2024-01-01T00:00:00Z"}},
+            "apimUsers": {},
+        });
+        let state: State = serde_json::from_value(older).unwrap();
+        let identity = &state.identities["8:acs:a"];
+        assert_eq!(identity.custom_id, None);
+        assert_eq!(identity.last_token_issued_at, None);
+        assert!(state.custom_ids.is_empty());
+        assert!(state.teams_extension_assignments.is_empty());
+        assert!(state.arm_operations.is_empty());
+    }
 }

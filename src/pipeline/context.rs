@@ -42,7 +42,8 @@ impl CallContext {
             request_id: uuid::Uuid::new_v4().to_string(),
             bearer: None,
             safe_if_processed,
-            deadline: total_timeout.map(|t| Instant::now() + t),
+            // A timeout too large to add to an instant is no deadline.
+            deadline: total_timeout.and_then(|t| Instant::now().checked_add(t)),
             failure: Arc::default(),
             status: Arc::default(),
         }

@@ -86,6 +86,7 @@ pub(crate) fn generate() -> Result<TlsSetup, EmulatorError> {
 /// - Without: a fresh private directory (0700) in the temporary directory,
 ///   with a random name, holding `ca.pem` (0600); nobody else can plant or
 ///   change anything there. [`remove_default_ca_file`] removes both.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // only the CLI writes one
 pub(crate) fn write_ca_file(pem: &str, path: Option<&Path>) -> std::io::Result<PathBuf> {
     match path {
         Some(path) => {
@@ -124,9 +125,11 @@ pub(crate) fn write_ca_file(pem: &str, path: Option<&Path>) -> std::io::Result<P
 }
 
 /// The file name of the CA certificate in its private directory.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // only the CLI writes one
 const DEFAULT_CA_FILE_NAME: &str = "ca.pem";
 
 /// Removes a CA file [`write_ca_file`] wrote without a path, and its directory.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // only the CLI writes one
 pub(crate) fn remove_default_ca_file(file: &Path) {
     if file.file_name().is_some_and(|n| n == DEFAULT_CA_FILE_NAME) {
         let _ = std::fs::remove_file(file);

@@ -29,10 +29,20 @@ fn scratch(name: &str) -> PathBuf {
     dir.join("state.json")
 }
 
+/// An emulator process, killed if a failing test drops it before [`stop`].
+struct Spawned(Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `azure-user-tokens emulator --state PATH` (without `-v`), its file size
 /// limited to `limit_kib` KiB when given (a full disk: writes past it fail
 /// with EFBIG; SIGXFSZ is ignored so the write fails instead of the process).
-fn spawn(path: &Path, limit_kib: Option<u32>) -> (Child, String) {
+fn spawn(path: &Path, limit_kib: Option<u32>) -> (Spawned, String) {
     let command_line = format!(
         "{} exec '{BINARY}' emulator --listen 127.0.0.1:0 --state '{}'",
         limit_kib
@@ -49,6 +59,7 @@ fn spawn(path: &Path, limit_kib: Option<u32>) -> (Child, String) {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
+    let child = Spawned(child);
     let mut connection_string = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
@@ -65,7 +76,9 @@ fn spawn(path: &Path, limit_kib: Option<u32>) -> (Child, String) {
     )
 }
 
-fn stop(mut child: Child) -> String {
+/// Stops it gracefully (SIGTERM) and returns what it logged.
+fn stop(mut spawned: Spawned) -> String {
+    let child = &mut spawned.0;
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

@@ -167,6 +167,9 @@ pub mod http;
 pub mod identity;
 #[doc(hidden)]
 pub mod jwt;
+// Checked lifetime arithmetic shared with the CLI; pub for the fuzz targets.
+#[doc(hidden)]
+pub mod lifetime;
 mod pager;
 #[doc(hidden)]
 pub mod pipeline;

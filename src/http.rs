@@ -55,7 +55,8 @@ pub(crate) fn redirect_refused(kind: ErrorKind, what: &str, status: u16) -> Erro
     .with_code(REDIRECT_REFUSED)
 }
 
-/// The error code of [`redirect_refused`] errors.
+/// The error code ([`Error::code`]) when an answer was a redirect, which is
+/// never followed, or came from another URL than the one asked.
 pub const REDIRECT_REFUSED: &str = "RedirectNotFollowed";
 
 /// The error for an answer that came from another URL than the one asked:

@@ -180,3 +180,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use pager::Pager;
 pub use pipeline::{ClientOptions, OperationFailed, PollingOptions, RetryOptions};
 pub use secret::Secret;
+
+/// The README's Rust examples run as doctests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -66,7 +66,7 @@ impl ClientOptions {
     }
 
     /// Longest time one attempt may take, reading the answer's body included
-    /// (default [`DEFAULT_ATTEMPT_TIMEOUT`], 100 s).
+    /// (default 100 s, as .NET's Azure SDK).
     pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self

@@ -25,6 +25,7 @@ pub mod generated;
 pub mod http;
 pub mod identity;
 pub mod jwt;
+pub mod lifetime;
 pub mod pipeline;
 mod secret;
 

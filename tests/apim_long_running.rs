@@ -250,6 +250,58 @@ async fn endless_progress_ends_in_a_timeout() {
 }
 
 #[tokio::test]
+async fn durations_too_large_for_an_instant_do_not_panic() {
+    // A polling timeout of Duration::MAX: the call's total timeout bounds it…
+    let (base, _) = server(status_server(&[r#"{"status":"InProgress"}"#])).await;
+    let options = fast_polling()
+        .with_polling(
+            PollingOptions::default()
+                .with_max_interval(Duration::from_millis(10))
+                .with_timeout(Duration::MAX),
+        )
+        .with_total_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let err = client(&base, options)
+        .delete_user(&user(), None)
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // …a total timeout of Duration::MAX leaves the polling timeout…
+    let (base, _) = server(status_server(&[r#"{"status":"InProgress"}"#])).await;
+    let options = fast_polling()
+        .with_polling(
+            PollingOptions::default()
+                .with_max_interval(Duration::from_millis(10))
+                .with_timeout(Duration::from_millis(300)),
+        )
+        .with_total_timeout(Duration::MAX);
+    let err = client(&base, options)
+        .delete_user(&user(), None)
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    // …and a wait of Duration::MAX (no hint from the service) passes any
+    // bound at once.
+    let (base, log) = server(Arc::new(|_, _, base| {
+        accepted(&[("location", format!("{base}/result/1"))])
+    }))
+    .await;
+    let options = fast_polling().with_polling(
+        PollingOptions::default()
+            .with_interval(Duration::MAX)
+            .with_max_interval(Duration::MAX)
+            .with_timeout(Duration::MAX),
+    );
+    let err = client(&base, options)
+        .delete_user(&user(), None)
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert_eq!(log.lock().unwrap().len(), 1, "no status check was made");
+}
+
+#[tokio::test]
 async fn malformed_statuses_are_invalid_responses() {
     for body in [
         "not json",

@@ -167,6 +167,11 @@ fn default_key_prints_the_full_connection_string_and_serves() {
             defaults::ACS_ACCESS_KEY
         )
     );
+    assert_eq!(running.line("entra user: "), defaults::USER_NAME);
+    assert_eq!(
+        running.line("entra user password: "),
+        defaults::USER_PASSWORD
+    );
     let response = running.get("/_emulator/stats");
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.contains("\"users\":0"), "{response}");
@@ -176,18 +181,32 @@ fn default_key_prints_the_full_connection_string_and_serves() {
 fn a_given_key_or_secret_is_never_echoed() {
     let key = "c2VjcmV0LWtleS1ub3QtdG8tYmUtcHJpbnRlZA==";
     let secret = "client-secret-not-to-be-printed";
-    let from_flags = Running::start(&["--access-key", key, "--client-secret", secret], &[]);
+    let user = "bob@contoso.com:user-password-not-to-be-printed";
+    let from_flags = Running::start(
+        &[
+            "--access-key",
+            key,
+            "--client-secret",
+            secret,
+            "--user",
+            user,
+        ],
+        &[],
+    );
     let from_env = Running::start(
         &[],
         &[
             ("AZURE_USER_TOKENS_EMULATOR_ACCESS_KEY", key),
             ("AZURE_USER_TOKENS_EMULATOR_CLIENT_SECRET", secret),
+            ("AZURE_USER_TOKENS_EMULATOR_USER", user),
         ],
     );
     for running in [&from_flags, &from_env] {
         let text = running.text();
         assert!(!text.contains(key), "{text}");
         assert!(!text.contains(secret), "{text}");
+        assert!(!text.contains("user-password-not-to-be-printed"), "{text}");
+        assert_eq!(running.line("entra user: "), defaults::USER_NAME);
         assert!(
             running
                 .line("connection string: ")
@@ -208,6 +227,49 @@ fn tls_prints_where_the_ca_is_written() {
     let pem = std::fs::read_to_string(&ca).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
     assert!(!pem.contains("PRIVATE KEY"));
+}
+
+#[cfg(unix)]
+#[test]
+fn tls_never_writes_through_a_planted_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("aut-emulator-ca-link-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = dir.join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    let planted = dir.join("ca.pem");
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    let running = Running::start(&["--tls", "--ca-file", planted.to_str().unwrap()], &[]);
+    assert_eq!(
+        running.line("tls ca certificate: "),
+        planted.to_str().unwrap()
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let meta = std::fs::symlink_metadata(&planted).unwrap();
+    assert!(meta.is_file(), "the symlink was replaced by a file");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+    // Without --ca-file: a fresh private directory, not a predictable /tmp name.
+    let default = Running::start(&["--tls"], &[]);
+    let ca = std::path::PathBuf::from(default.line("tls ca certificate: "));
+    let parent = ca.parent().unwrap();
+    assert_eq!(
+        std::fs::metadata(parent).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert_eq!(
+        std::fs::metadata(&ca).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let other = Running::start(&["--tls"], &[]);
+    let other_ca = std::path::PathBuf::from(other.line("tls ca certificate: "));
+    assert_ne!(other_ca, ca);
+    // Killed, not stopped: remove what a graceful stop would have.
+    for file in [&ca, &other_ca] {
+        let _ = std::fs::remove_dir_all(file.parent().unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -327,6 +389,8 @@ fn json_output_is_one_line_matching_its_schema() {
     assert_eq!(document["entra"]["tenant_id"], defaults::TENANT_ID);
     assert_eq!(document["entra"]["client_id"], defaults::CLIENT_ID);
     assert_eq!(document["entra"]["client_secret"], defaults::CLIENT_SECRET);
+    assert_eq!(document["entra"]["user"], defaults::USER_NAME);
+    assert_eq!(document["entra"]["user_password"], defaults::USER_PASSWORD);
     assert_eq!(
         document["apim"]["subscription_id"],
         defaults::SUBSCRIPTION_ID
@@ -367,12 +431,17 @@ fn json_output_never_echoes_a_key_you_set() {
         &[
             ("AZURE_USER_TOKENS_EMULATOR_CLIENT_SECRET", secret),
             ("AZURE_USER_TOKENS_EMULATOR_RESOURCE_ID", "my-resource"),
+            (
+                "AZURE_USER_TOKENS_EMULATOR_USER",
+                "bob@contoso.com:user-password-not-to-be-printed",
+            ),
         ],
     );
     drop(running);
     assert_shape(&document, "emulator --output json");
     let text = document.to_string();
-    for hidden in [key, secret, apim_key] {
+    assert_eq!(document["entra"]["user"], defaults::USER_NAME);
+    for hidden in [key, secret, apim_key, "user-password-not-to-be-printed"] {
         assert!(!text.contains(hidden), "{text}");
     }
     assert_eq!(document["connection_string"], Value::Null);

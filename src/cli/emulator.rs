@@ -56,6 +56,16 @@ pub struct EmulatorArgs {
     )]
     client_secret: Option<Secret>,
 
+    /// A user the password grant accepts, besides the well-known default
+    /// user (repeatable). Prefer the variable: argv is visible to others.
+    #[arg(
+        long = "user",
+        value_name = "NAME:PASSWORD",
+        env = "AZURE_USER_TOKENS_EMULATOR_USER",
+        hide_env_values = true
+    )]
+    users: Vec<Secret>,
+
     /// APIM primary key (signs `primary` user tokens) [default: well-known].
     #[arg(
         long,
@@ -74,8 +84,9 @@ pub struct EmulatorArgs {
     )]
     apim_secondary_key: Option<Secret>,
 
-    /// Keep users and revocations in this JSON file (loaded at start, saved
-    /// atomically after every change).
+    /// Keep users, revocations, assignments and long-running operations in
+    /// this JSON file (loaded at start; every change is appended to
+    /// FILE.journal and flushed to disk before it is answered).
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
 
@@ -83,8 +94,10 @@ pub struct EmulatorArgs {
     #[arg(long)]
     tls: bool,
 
-    /// Where to write the CA certificate (PEM) with --tls [default: a file in
-    /// the temporary directory, printed at start].
+    /// Where to write the CA certificate (PEM) with --tls; a file or symlink
+    /// there is replaced, never written through [default: ca.pem in a new
+    /// private directory in the temporary directory, printed at start and
+    /// removed at stop].
     #[arg(long, value_name = "FILE", requires = "tls")]
     ca_file: Option<PathBuf>,
 
@@ -101,6 +114,25 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = defaults::FAULT_RETRY_AFTER_MS)]
     fault_retry_after_ms: u64,
 
+    /// Inject faults after processing instead: the change is made (and
+    /// saved), then the connection is reset or answered 500.
+    #[arg(long)]
+    fault_after_processing: bool,
+
+    /// Seconds a client may take to send a request's head, its body, or
+    /// its first request after connecting.
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::REQUEST_TIMEOUT.as_secs_f64())]
+    request_timeout: f64,
+
+    /// Seconds a kept-alive connection may idle between requests.
+    #[arg(long, value_name = "SECONDS", default_value_t = defaults::IDLE_TIMEOUT.as_secs_f64())]
+    idle_timeout: f64,
+
+    /// Most connections served at once (fewer under a lower open-file
+    /// limit); more wait in the listen backlog.
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_CONNECTIONS)]
+    max_connections: usize,
+
     /// Answer APIM user deletes as ARM long-running operations (202, then
     /// status checks) under the api-versions that make them long-running.
     #[arg(long)]
@@ -113,8 +145,9 @@ pub struct EmulatorArgs {
     /// What to print once it serves: `name: value` lines ending with
     /// `ready:` (text), or one JSON document on one line (json; shape
     /// `EmulatorStarted` in `azure_user_tokens::cli::shapes`). Both show the
-    /// well-known keys and client secret, which are public like Azurite's
-    /// account key; a key or secret you set is never printed.
+    /// well-known keys, client secret and default user's password, which are
+    /// public like Azurite's account key; a key or secret you set (`--user`
+    /// passwords included) is never printed.
     // Shadows the global `--output` (same id): its default differs here.
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Text, hide_possible_values = true)]
     output: OutputFormat,
@@ -158,7 +191,7 @@ impl ClientFlags {
 }
 
 impl EmulatorArgs {
-    fn config(&self) -> EmulatorConfig {
+    fn config(&self) -> CommandResult<EmulatorConfig> {
         let mut config = EmulatorConfig::default()
             .with_listen(self.listen)
             .with_resource_id(&self.resource_id)
@@ -167,6 +200,10 @@ impl EmulatorArgs {
             .with_tls(self.tls)
             .with_fault_rate(self.fault_rate)
             .with_fault_retry_after_ms(self.fault_retry_after_ms)
+            .with_fault_after_processing(self.fault_after_processing)
+            .with_request_timeout(seconds("--request-timeout", self.request_timeout)?)
+            .with_idle_timeout(seconds("--idle-timeout", self.idle_timeout)?)
+            .with_max_connections(self.max_connections)
             .with_async_deletes(self.async_deletes)
             .with_async_delete_polls(self.async_delete_polls);
         if let Some(key) = &self.access_key {
@@ -187,8 +224,27 @@ impl EmulatorArgs {
         if let Some(seed) = self.fault_seed {
             config = config.with_fault_seed(seed);
         }
-        config
+        for user in &self.users {
+            let Some((name, password)) = user.expose().split_once(':') else {
+                return Err(Failure::input(
+                    "--user takes NAME:PASSWORD (the value is not shown: it holds a password)",
+                ));
+            };
+            config = config.with_user(name, Secret::new(password));
+        }
+        Ok(config)
     }
+}
+
+/// A positive number of seconds, at most a day.
+fn seconds(flag: &str, value: f64) -> CommandResult<std::time::Duration> {
+    crate::lifetime::capped_wait(value, std::time::Duration::from_secs(86_400))
+        .filter(|d| !d.is_zero() && value <= 86_400.0)
+        .ok_or_else(|| {
+            Failure::input(format!(
+                "{flag} must be more than 0 and at most 86400 seconds"
+            ))
+        })
 }
 
 /// Starts the emulator, prints where it is, serves until Ctrl-C or SIGTERM.
@@ -197,26 +253,15 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
     // Listen for signals before announcing readiness, so a signal sent right
     // after `ready:` is never missed.
     let stop = stop_signal();
-    let emulator = Emulator::start(args.config()).await.map_err(|e| match e {
+    let emulator = Emulator::start(args.config()?).await.map_err(|e| match e {
         EmulatorError::Config { .. } => Failure::input(e.to_string()),
         other => Failure::failed(format!("cannot start the emulator: {other}")),
     })?;
     let ca_file = match emulator.ca_certificate_pem() {
-        Some(pem) => {
-            let path = args.ca_file.clone().unwrap_or_else(|| {
-                std::env::temp_dir().join(format!(
-                    "azure-user-tokens-emulator-ca-{}.pem",
-                    emulator.local_addr().port()
-                ))
-            });
-            std::fs::write(&path, pem).map_err(|e| {
-                Failure::failed(format!(
-                    "cannot write the CA certificate to {}: {e}",
-                    path.display()
-                ))
-            })?;
-            Some(path)
-        }
+        Some(pem) => Some(
+            crate::emulator::write_ca_file(pem, args.ca_file.as_deref())
+                .map_err(|e| Failure::failed(format!("cannot write the CA certificate: {e}")))?,
+        ),
         None => None,
     };
     let started = started(&emulator, ca_file.as_deref());
@@ -231,6 +276,9 @@ pub async fn run(args: EmulatorArgs) -> CommandResult {
         let _ = writeln!(std::io::stdout(), "stopping");
     }
     emulator.shutdown().await;
+    if let (Some(file), None) = (&ca_file, &args.ca_file) {
+        crate::emulator::remove_default_ca_file(file);
+    }
     Ok(())
 }
 
@@ -251,6 +299,8 @@ fn started(emulator: &Emulator, ca_file: Option<&std::path::Path>) -> EmulatorSt
             tenant_id: settings.tenant_id().to_string(),
             client_id: settings.client_id().to_string(),
             client_secret: public(settings.client_secret(), defaults::CLIENT_SECRET),
+            user: defaults::USER_NAME.to_string(),
+            user_password: defaults::USER_PASSWORD.to_string(),
         },
         apim: EmulatorApim {
             resource_url: format!(
@@ -313,6 +363,8 @@ fn print_banner(started: &EmulatorStarted) -> std::io::Result<()> {
             "entra client secret: {}",
             or_flag(&started.entra.client_secret, "--client-secret")
         ),
+        format!("entra user: {}", started.entra.user),
+        format!("entra user password: {}", started.entra.user_password),
         format!("apim service: {}", started.apim.resource_url),
         format!(
             "apim primary key: {}",

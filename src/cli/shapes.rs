@@ -153,7 +153,7 @@ pub struct EmulatorStarted {
     pub faults: Option<EmulatorFaults>,
 }
 
-/// The emulator's Entra settings (client credentials).
+/// The emulator's Entra settings (client credentials, and the password grant's default user).
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct EmulatorEntra {
     /// The authority host: the emulator's endpoint.
@@ -164,6 +164,11 @@ pub struct EmulatorEntra {
     pub client_id: String,
     /// Its client secret.
     pub client_secret: Option<String>,
+    /// The well-known user the password grant always accepts (users added
+    /// with `--user` are not listed: their passwords are secrets).
+    pub user: String,
+    /// That user's password (public, like the well-known client secret).
+    pub user_password: String,
 }
 
 /// The emulator's APIM service.

@@ -16,6 +16,7 @@ use serde_json::json;
 use super::config::EmulatorConfig;
 use super::faults::FaultInjector;
 use super::jwt::SigningKey;
+use super::replays::Replays;
 use super::stats::{Counters, Stats};
 use super::store::Store;
 use super::{acs, apim, entra};
@@ -32,6 +33,8 @@ pub(crate) struct App {
     pub store: Store,
     pub counters: Counters,
     pub faults: FaultInjector,
+    /// Request ids of recent changes, to spot replays.
+    pub replays: Replays,
     /// `http` or `https`.
     pub scheme: &'static str,
 }
@@ -73,8 +76,11 @@ impl App {
                 state.teams_extension_assignments.len(),
             )
         });
-        self.counters
-            .snapshot(users as u64, apim_users as u64, assignments as u64)
+        let mut stats = self
+            .counters
+            .snapshot(users as u64, apim_users as u64, assignments as u64);
+        stats.replayed_changes = self.replays.count();
+        stats
     }
 }
 

@@ -31,6 +31,9 @@ pub const AZURE_ASYNC_OPERATION: &str = "azure-asyncoperation";
 /// so `Retry-After: 0` cannot make a client poll in a tight loop.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
 
+/// The wait a timeout too large to add to an instant stands for (30 years).
+const UNBOUNDED: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
+
 /// How to wait for a long-running operation.
 ///
 /// ```
@@ -170,13 +173,20 @@ pub async fn wait_for_completion(
         };
     };
     let started = Instant::now();
-    let limit = started + options.timeout;
+    // Checked: a timeout too large for an instant (Duration::MAX) waits
+    // "forever", i.e. decades.
+    let limit = started
+        .checked_add(options.timeout)
+        .unwrap_or_else(|| started + UNBOUNDED);
     let deadline = context.deadline.map_or(limit, |d| d.min(limit));
     let mut hint = retry_after(headers);
     let mut checks = 0u32;
     loop {
         let wait = options.wait(hint);
-        if Instant::now() + wait >= deadline {
+        if Instant::now()
+            .checked_add(wait)
+            .is_none_or(|end| end >= deadline)
+        {
             return Err(Error::new(
                 ErrorKind::Timeout,
                 format!(

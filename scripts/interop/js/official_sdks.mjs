@@ -140,8 +140,9 @@ async function teamsFlow(client, info) {
     body: new URLSearchParams({
       grant_type: "password",
       client_id: TEAMS_APP_ID,
-      username: "alice@contoso.com",
-      password: "any",
+      // The emulator's well-known default user: the password grant accepts configured users only.
+      username: info.entra.user,
+      password: info.entra.user_password,
       scope: "https://auth.msft.communication.azure.com/Teams.ManageCalls",
     }),
   });

@@ -125,8 +125,9 @@ def teams_flow(client, info, ca):
         data={
             "grant_type": "password",
             "client_id": TEAMS_APP_ID,
-            "username": "alice@contoso.com",
-            "password": "any",
+            # The well-known default user: the password grant accepts configured users only.
+            "username": info["entra"]["user"],
+            "password": info["entra"]["user_password"],
             "scope": "https://auth.msft.communication.azure.com/Teams.ManageCalls",
         },
         verify=ca,

@@ -7,7 +7,7 @@ SHORT and LONG are `callgrind.out` files of the same program making N and
 N + EXTRA_CALLS calls; their difference divided by EXTRA_CALLS is the cost of
 one call, with start-up, setup and warm-up cancelled out. Prints:
 
-- the total instructions per call;
+- the total instructions and heap allocations per call;
 - self cost per call by crate (from each instruction's source file, so code
   inlined from a crate counts for that crate; needs line tables);
 - self cost per call of the TOP functions;
@@ -28,9 +28,10 @@ def parse(path):
     by_file = defaultdict(int)
     self_fn = defaultdict(int)
     inclusive = defaultdict(int)
-    fl = fi = fn = None
+    fl = fi = fn = cfn = None
     after_calls = False
     total = 0
+    mallocs = 0
 
     def name(kind, text):
         match = NAME.match(text)
@@ -76,10 +77,12 @@ def parse(path):
                 if key != "ob" and key != "cob":
                     name("fl", value)
             elif key == "cfn":
-                name("cfn", value)
+                cfn = name("cfn", value)
             elif key == "calls":
                 after_calls = True
-    return total, by_file, self_fn, inclusive
+                if cfn in ("malloc", "realloc", "calloc") and fn not in ("malloc", "realloc", "calloc"):
+                    mallocs += int(value.split()[0])
+    return total, by_file, self_fn, inclusive, mallocs
 
 
 def is_std(file):
@@ -124,9 +127,10 @@ def crate(inlined_from, function):
 def main():
     short, long_, extra = sys.argv[1], sys.argv[2], int(sys.argv[3])
     top = int(sys.argv[4]) if len(sys.argv) > 4 else 40
-    t1, files1, self1, inc1 = parse(short)
-    t2, files2, self2, inc2 = parse(long_)
+    t1, files1, self1, inc1, m1 = parse(short)
+    t2, files2, self2, inc2, m2 = parse(long_)
     print(f"instructions per call: {(t2 - t1) / extra:,.0f}")
+    print(f"heap allocations per call (malloc, realloc, calloc): {(m2 - m1) / extra:,.1f}")
     crates = defaultdict(int)
     for key in set(files1) | set(files2):
         crates[crate(*key)] += files2.get(key, 0) - files1.get(key, 0)

@@ -1,7 +1,8 @@
 //! The baselines: our client's `get_token` request rebuilt by hand, the same
 //! bytes on the wire (path, query, headers in the same order, a fresh
 //! `x-ms-date` and HMAC signature from `azure_user_tokens::auth::hmac`, a
-//! fresh request id, the same body), sent through raw hyper and through a
+//! fresh request id, the same body; the path made per call, as for any
+//! user), sent through raw hyper and through a
 //! plain `reqwest::Client`; the answer's body parsed as JSON and its token
 //! taken out, as our client does.
 
@@ -28,11 +29,12 @@ pub struct Wire<'a> {
     pub api_version: &'a str,
 }
 
-/// What every request signs: the key, `host:port`, the path and query.
+/// What every request is made from: the key, `host:port`, the user and the
+/// api-version.
 struct Target {
     key: Vec<u8>,
     authority: String,
-    path: String,
+    user: String,
     api_version: String,
 }
 
@@ -47,16 +49,24 @@ impl Target {
         Target {
             key: STANDARD.decode(key).expect("a base64 key"),
             authority: authority.to_string(),
-            path: format!("/identities/{user}/:issueAccessToken?api-version={api_version}"),
+            user: user.to_string(),
             api_version: api_version.to_string(),
         }
     }
 
+    /// The path and query, made per call as a caller would (the user varies).
+    fn path(&self) -> String {
+        format!(
+            "/identities/{}/:issueAccessToken?api-version={}",
+            self.user, self.api_version
+        )
+    }
+
     /// (`x-ms-date`, `x-ms-content-sha256`, `Authorization`) for one request.
-    fn sign(&self) -> (String, String, String) {
+    fn sign(&self, path: &str) -> (String, String, String) {
         let date = hmac::http_date(Utc::now());
         let hash = hmac::content_hash(BODY.as_bytes());
-        let to_sign = hmac::string_to_sign("POST", &self.path, &date, &self.authority, &hash);
+        let to_sign = hmac::string_to_sign("POST", path, &date, &self.authority, &hash);
         let authorization = hmac::authorization(&hmac::signature(&self.key, &to_sign));
         (date, hash, authorization)
     }
@@ -93,8 +103,9 @@ impl Raw {
 
     /// The same headers, in the same order, as our client sends them.
     pub async fn get_token(&mut self) -> Result<String, String> {
-        let (date, hash, authorization) = self.target.sign();
-        let request = http::Request::post(&self.target.path)
+        let path = self.target.path();
+        let (date, hash, authorization) = self.target.sign(&path);
+        let request = http::Request::post(&path)
             .header("accept", "application/json")
             .header("content-type", "application/json")
             .header("api-version", &self.target.api_version)
@@ -131,24 +142,22 @@ impl Raw {
 pub struct PlainReqwest {
     http: reqwest::Client,
     target: std::sync::Arc<Target>,
-    url: String,
 }
 
 impl PlainReqwest {
     pub fn new(wire: &Wire<'_>) -> PlainReqwest {
-        let target = Target::new(wire);
         PlainReqwest {
             http: reqwest::Client::new(),
-            url: format!("http://{}{}", target.authority, target.path),
-            target: std::sync::Arc::new(target),
+            target: std::sync::Arc::new(Target::new(wire)),
         }
     }
 
     pub async fn get_token(&self) -> Result<String, String> {
-        let (date, hash, authorization) = self.target.sign();
+        let path = self.target.path();
+        let (date, hash, authorization) = self.target.sign(&path);
         let response = self
             .http
-            .post(&self.url)
+            .post(format!("http://{}{path}", self.target.authority))
             .header("accept", "application/json")
             .header("content-type", "application/json")
             .header("api-version", &self.target.api_version)

@@ -15,22 +15,28 @@ where
     E: Serialize,
     F: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
-    let observer = context.clone();
-    let scoped = context.scope(call);
-    let result = match observer.deadline {
-        Some(deadline) => tokio::time::timeout_at(deadline, scoped)
-            .await
-            .map_err(|_| {
-                Error::new(
-                    ErrorKind::Timeout,
-                    "the call did not finish within its total timeout",
-                )
-                .with_request_id(observer.request_id.clone())
-            })?,
-        None => scoped.await,
+    let deadline = context.deadline;
+    let mut scoped = std::pin::pin!(context.scoped(call));
+    let result = match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, scoped.as_mut()).await,
+        None => Ok(scoped.as_mut().await),
+    };
+    // The context comes back out of the finished (or timed-out) call.
+    let Some(observer) = scoped.as_mut().take_value() else {
+        return Err(Error::new(
+            ErrorKind::Transport,
+            "the call lost its context",
+        ));
+    };
+    let Ok(result) = result else {
+        return Err(Error::new(
+            ErrorKind::Timeout,
+            "the call did not finish within its total timeout",
+        )
+        .with_request_id(observer.request_id));
     };
     if let Some(failure) = observer.take_failure() {
-        return Err(failure.with_request_id(observer.request_id.clone()));
+        return Err(failure.with_request_id(observer.request_id));
     }
     result.map_err(|e| with_status(from_generated(e, &observer.request_id), &observer))
 }

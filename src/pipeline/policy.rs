@@ -50,12 +50,13 @@ impl AzurePolicy {
         }
     }
 
-    /// The attempts of one call. The call's context is read where needed
-    /// (`CallContext::with_current`), not cloned.
+    /// The attempts of one call, recorded on `span`. The call's context is
+    /// read where needed (`CallContext::with_current`), not cloned.
     async fn send_with_retries(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
+        span: tracing::Span,
     ) -> reqwest::Result<reqwest::Response> {
         let (in_call, safe_if_processed, deadline) = CallContext::with_current(|context| {
             (
@@ -96,7 +97,7 @@ impl AzurePolicy {
             if let Err(error) = authenticated {
                 return Ok(self.fail(error));
             }
-            tracing::Span::current().record("attempt", attempt);
+            span.record("attempt", attempt);
             let method = this_attempt.method().clone();
             // Every attempt goes to the original's URL: copy it only when
             // the original is gone (the last attempt).
@@ -119,7 +120,7 @@ impl AzurePolicy {
             let delay = match &result {
                 Ok(response) => {
                     let status = response.status();
-                    tracing::Span::current().record("status", status.as_u16());
+                    span.record("status", status.as_u16());
                     record_status(status.as_u16());
                     let retry = can_retry
                         && should_retry_status(
@@ -269,7 +270,16 @@ impl Policy for AzurePolicy {
                 status = tracing::field::Empty,
             )
         });
-        Box::pin(self.send_with_retries(client, request).instrument(span))
+        // A disabled span (no subscriber wants it) is not worth entering on
+        // every poll; recording on it costs nothing.
+        if span.is_disabled() {
+            Box::pin(self.send_with_retries(client, request, span))
+        } else {
+            Box::pin(
+                self.send_with_retries(client, request, span.clone())
+                    .instrument(span),
+            )
+        }
     }
 }
 

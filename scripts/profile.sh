@@ -6,6 +6,8 @@
 #   scripts/profile.sh                 # ours reqwest raw, 200 and 1200 calls
 #   scripts/profile.sh ours            # one contender
 #   CALLS="200 2200" scripts/profile.sh ours
+#   CALLERS=64 scripts/profile.sh      # 64 concurrent callers on the 2-worker
+#                                      # throughput runtime, 640 and 3200 calls
 #
 # Each contender runs twice under callgrind (the emulator, a child process,
 # runs natively); the difference between the runs divided by the extra calls
@@ -20,7 +22,12 @@ command -v valgrind >/dev/null || {
     echo "valgrind is missing: apt-get install valgrind" >&2
     exit 2
 }
-read -r short long <<<"${CALLS:-200 1200}"
+if [[ "${CALLERS:-1}" == 64 ]]; then
+    mode=(--calls-64) suffix=-64 default="640 3200"
+else
+    mode=(--calls) suffix="" default="200 1200"
+fi
+read -r short long <<<"${CALLS:-$default}"
 who=("$@")
 [[ ${#who[@]} -gt 0 ]] || who=(ours reqwest raw)
 
@@ -37,11 +44,12 @@ for line in sys.stdin:
 mkdir -p target/profile
 for contender in "${who[@]}"; do
     for calls in "$short" "$long"; do
-        valgrind --tool=callgrind --callgrind-out-file="target/profile/$contender-$calls.out" \
-            "$bench" --calls "$contender" "$calls" >/dev/null 2>"target/profile/$contender-$calls.log"
+        valgrind --tool=callgrind --callgrind-out-file="target/profile/$contender$suffix-$calls.out" \
+            "$bench" "${mode[@]}" "$contender" "$calls" >/dev/null \
+            2>"target/profile/$contender$suffix-$calls.log"
     done
-    echo "== $contender"
-    python3 scripts/callgrind_per_call.py "target/profile/$contender-$short.out" \
-        "target/profile/$contender-$long.out" "$((long - short))" "${TOP:-40}"
+    echo "== $contender${suffix:+ (${CALLERS} callers)}"
+    python3 scripts/callgrind_per_call.py "target/profile/$contender$suffix-$short.out" \
+        "target/profile/$contender$suffix-$long.out" "$((long - short))" "${TOP:-40}"
     echo
 done

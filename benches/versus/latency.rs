@@ -8,6 +8,7 @@ use azure_user_tokens::identity::{
     CommunicationIdentityClient, CommunicationUserIdentifier, Scope,
 };
 
+use crate::emulator_process::process_cpu;
 use crate::same_bytes::{PlainReqwest, Raw, Wire};
 
 const ROUNDS: usize = 20;
@@ -117,22 +118,28 @@ fn percentile(sorted: &[Duration], q: f64) -> f64 {
 }
 
 /// One contender (`ours`, `reqwest` or `raw`) alone, one call at a time,
-/// for `seconds` (for a sampling profiler); returns the calls made.
+/// for `seconds` (for a sampling profiler) after 100 calls to warm up;
+/// returns the calls made and the CPU time per call in µs.
 pub async fn alone(
     who: &str,
     connection_string: &str,
     authority: &str,
     key: &str,
     seconds: u64,
-) -> u64 {
+) -> (u64, f64) {
     let mut contenders = Contenders::new(connection_string, authority, key).await;
+    for _ in 0..100 {
+        contenders.call(who).await;
+    }
+    let cpu_before = process_cpu();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut calls = 0;
     while Instant::now() < deadline {
         contenders.call(who).await;
         calls += 1;
     }
-    calls
+    let cpu = process_cpu().saturating_sub(cpu_before);
+    (calls, cpu.as_secs_f64() * 1e6 / calls.max(1) as f64)
 }
 
 /// One contender alone for exactly `calls` calls after a fixed warm-up of

@@ -40,8 +40,9 @@ const CALLERS: usize = 64;
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
-    let (mut python, mut seconds, mut rounds, mut profile, mut counted) =
-        (None, 12u64, 3usize, None, None);
+    let (mut python, mut seconds, mut rounds, mut profile, mut counted, mut concurrent) =
+        (None, 12u64, 3usize, None, None, None);
+    let mut counted_concurrent = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--python" => python = args.next().map(PathBuf::from),
@@ -63,8 +64,58 @@ fn main() {
                     .next()
                     .zip(args.next().and_then(|s| s.parse::<u64>().ok()))
             }
+            // `--calls-64 ours|raw|reqwest N`: exactly N calls by 64 callers on
+            // the throughput runtime, for instruction counts.
+            "--calls-64" => {
+                counted_concurrent = args
+                    .next()
+                    .zip(args.next().and_then(|s| s.parse::<u64>().ok()))
+            }
+            // `--throughput ours|raw|reqwest SECONDS`: one contender at 64
+            // callers, for a profiler to watch.
+            "--throughput" => {
+                concurrent = args
+                    .next()
+                    .zip(args.next().and_then(|s| s.parse::<u64>().ok()))
+            }
             other => eprintln!("ignoring {other:?}"),
         }
+    }
+    if let Some((who, calls)) = counted_concurrent {
+        let emulator = EmulatorProcess::start(&[]);
+        multi_thread().block_on(throughput::counted(
+            &emulator.connection_string,
+            emulator.authority(),
+            defaults::ACS_ACCESS_KEY,
+            CALLERS,
+            &who,
+            calls,
+        ));
+        println!("{who}: {calls} calls by {CALLERS} callers after one each to warm up");
+        return;
+    }
+    if let Some((who, seconds)) = concurrent {
+        let emulator = EmulatorProcess::start(&[]);
+        let figures = multi_thread().block_on(throughput::rust(
+            &emulator.connection_string,
+            emulator.authority(),
+            defaults::ACS_ACCESS_KEY,
+            CALLERS,
+            seconds,
+            1,
+            &[who.as_str()],
+        ));
+        let [run] = [figures.ours, figures.reqwest, figures.raw]
+            .into_iter()
+            .filter(|f| !f.per_second.is_nan())
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap_or_else(|_| panic!("{who} is one of {:?}", throughput::CONTENDERS));
+        println!(
+            "{who}: {:.0} calls/s at {CALLERS} callers, {:.1} µs of client CPU per call, {} errors",
+            run.per_second, run.cpu_per_call, run.errors
+        );
+        return;
     }
     if let Some((who, calls)) = counted {
         let emulator = EmulatorProcess::start(&[]);
@@ -84,14 +135,14 @@ fn main() {
             return;
         }
         let emulator = EmulatorProcess::start(&[]);
-        let calls = current_thread().block_on(latency::alone(
+        let (calls, cpu) = current_thread().block_on(latency::alone(
             &who,
             &emulator.connection_string,
             emulator.authority(),
             defaults::ACS_ACCESS_KEY,
             seconds,
         ));
-        println!("{who}: {calls} calls in {seconds} s");
+        println!("{who}: {calls} calls in {seconds} s, {cpu:.1} µs of CPU per call");
         return;
     }
     let python = python.or_else(|| {
@@ -136,28 +187,27 @@ fn main() {
         load_average()
     );
 
-    let rust = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(throughput::rust(
-            &cs,
-            emulator.authority(),
-            defaults::ACS_ACCESS_KEY,
-            CALLERS,
-            seconds,
-            rounds,
-        ));
+    let rust = multi_thread().block_on(throughput::rust(
+        &cs,
+        emulator.authority(),
+        defaults::ACS_ACCESS_KEY,
+        CALLERS,
+        seconds,
+        rounds,
+        &[],
+    ));
     let ratio = rust.ours.per_second / rust.reqwest.per_second;
     println!(
-        "(b) get_token/s at {CALLERS} callers, median of {rounds} rounds of {} s: ours {:.0} ({} errors), plain reqwest {:.0} ({} errors), raw hyper {:.0} ({} errors); ours/reqwest {:.3} — target >= 0.9 {}; ours/raw {:.3}; load average {}",
+        "(b) get_token/s at {CALLERS} callers, median of {rounds} rounds of {} s (client CPU per call): ours {:.0} ({:.1} µs; {} errors), plain reqwest {:.0} ({:.1} µs; {} errors), raw hyper {:.0} ({:.1} µs; {} errors); ours/reqwest {:.3} — target >= 0.9 {}; ours/raw {:.3}; load average {}",
         seconds.div_ceil(rounds as u64).max(1),
         rust.ours.per_second,
+        rust.ours.cpu_per_call,
         rust.ours.errors,
         rust.reqwest.per_second,
+        rust.reqwest.cpu_per_call,
         rust.reqwest.errors,
         rust.raw.per_second,
+        rust.raw.cpu_per_call,
         rust.raw.errors,
         ratio,
         verdict(ratio >= 0.9),
@@ -281,6 +331,15 @@ fn main() {
         "(emulator peak RSS during the run: {:.1} MB)",
         mb(emulator_peak)
     );
+}
+
+/// The throughput runtime: two workers, as many as the machine's cores.
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
 }
 
 fn current_thread() -> tokio::runtime::Runtime {

@@ -38,8 +38,11 @@ pub struct Contenders {
 
 impl Contenders {
     pub async fn new(connection_string: &str, authority: &str, key: &str) -> Contenders {
-        let client = CommunicationIdentityClient::from_connection_string(connection_string)
-            .expect("a client");
+        let client = CommunicationIdentityClient::from_connection_string(
+            &azure_user_tokens::Secret::new(connection_string),
+            None,
+        )
+        .expect("a client");
         let user = client.create_user().await.expect("a user");
         let wire = Wire {
             authority,

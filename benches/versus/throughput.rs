@@ -108,8 +108,11 @@ pub async fn rust(
     rounds: usize,
     only: &[&str],
 ) -> Rust {
-    let client =
-        CommunicationIdentityClient::from_connection_string(connection_string).expect("a client");
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )
+    .expect("a client");
     let user = client.create_user().await.expect("a user");
     let wire = Wire {
         authority,
@@ -146,8 +149,11 @@ pub async fn counted(
     who: &str,
     calls: u64,
 ) {
-    let client =
-        CommunicationIdentityClient::from_connection_string(connection_string).expect("a client");
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )
+    .expect("a client");
     let user = client.create_user().await.expect("a user");
     let wire = Wire {
         authority,

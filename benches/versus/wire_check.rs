@@ -22,9 +22,10 @@ pub async fn check(key: &str) -> usize {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a listener");
     let authority = listener.local_addr().expect("an address").to_string();
     let recorder = tokio::spawn(record(listener, 3));
-    let client = CommunicationIdentityClient::from_connection_string(&format!(
-        "endpoint=http://{authority}/;accesskey={key}"
-    ))
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(format!("endpoint=http://{authority}/;accesskey={key}")),
+        None,
+    )
     .expect("a client");
     let user = CommunicationUserIdentifier::new("8:acs:bench_wire-check").expect("an id");
     let wire = Wire {

@@ -287,7 +287,9 @@ fn convert_parameter(param: &Value) -> Option<Value> {
             map.insert("style".into(), json!("form"));
             map.insert("explode".into(), json!(true));
         }
-        Some("csv") if map.get("in").and_then(Value::as_str) == Some("query") => {
+        // Swagger's default is csv; OpenAPI's default for a query array is
+        // `form` exploded (Swagger's multi), so csv must be spelled out.
+        Some("csv") | None if is_query_array(&map) => {
             map.insert("style".into(), json!("form"));
             map.insert("explode".into(), json!(false));
         }
@@ -300,6 +302,16 @@ fn convert_parameter(param: &Value) -> Option<Value> {
         _ => {}
     }
     Some(Value::Object(map))
+}
+
+/// A query parameter whose (lifted) schema is an array.
+fn is_query_array(map: &Map<String, Value>) -> bool {
+    map.get("in").and_then(Value::as_str) == Some("query")
+        && map
+            .get("schema")
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+            == Some("array")
 }
 
 fn request_body(body: &Value, consumes: &[String]) -> Value {
@@ -587,6 +599,27 @@ mod tests {
         );
         assert_eq!(params[2]["style"], "form");
         assert_eq!(params[2]["explode"], false);
+    }
+
+    #[test]
+    fn query_arrays_default_to_csv_and_multi_stays_exploded() {
+        let out = convert(doc(
+            json!({"/u": {"get": {"operationId": "T", "parameters": [
+            {"name": "ids", "in": "query", "type": "array", "items": {"type": "string"}},
+            {"name": "tags", "in": "query", "type": "array", "items": {"type": "string"}, "collectionFormat": "multi"},
+            {"name": "q", "in": "query", "type": "string"}
+        ], "responses": {"204": {"description": ""}}}}}),
+        ));
+        let params = &out["paths"]["/u"]["get"]["parameters"];
+        assert_eq!(
+            (&params[0]["style"], &params[0]["explode"]),
+            (&json!("form"), &json!(false))
+        );
+        assert_eq!(
+            (&params[1]["style"], &params[1]["explode"]),
+            (&json!("form"), &json!(true))
+        );
+        assert_eq!(params[2].get("explode"), None);
     }
 
     #[test]

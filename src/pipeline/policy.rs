@@ -22,13 +22,20 @@ pub const CLIENT_REQUEST_ID: &str = "x-ms-client-request-id";
 pub struct AzurePolicy {
     auth: Authenticator,
     options: ClientOptions,
+    /// Sent instead of the spec's api-version (query parameter and header).
+    api_version: Option<String>,
     /// `None` when a suffix made it invalid as a header (then none is sent).
     user_agent: Option<HeaderValue>,
 }
 
 impl AzurePolicy {
-    /// A pipeline authenticating with `auth`, configured by `options`.
-    pub fn pipeline(auth: Authentication, options: &ClientOptions) -> Pipeline {
+    /// A pipeline authenticating with `auth`, configured by `options`, and
+    /// sending `api_version` instead of the spec's when given.
+    pub fn pipeline(
+        auth: Authentication,
+        options: &ClientOptions,
+        api_version: Option<&str>,
+    ) -> Pipeline {
         let mut user_agent =
             concat!("azure-user-tokens/", env!("CARGO_PKG_VERSION"), " (rust)").to_string();
         if let Some(suffix) = &options.user_agent_suffix {
@@ -38,6 +45,7 @@ impl AzurePolicy {
         Pipeline::with_policy(Arc::new(AzurePolicy {
             auth: Authenticator::new(auth),
             options: options.clone(),
+            api_version: api_version.map(str::to_string),
             user_agent: HeaderValue::from_str(&user_agent).ok(),
         }))
     }
@@ -250,7 +258,7 @@ impl Policy for AzurePolicy {
         if let Some(value) = &self.user_agent {
             headers.insert(USER_AGENT, value.clone());
         }
-        if let Some(api_version) = &self.options.api_version {
+        if let Some(api_version) = &self.api_version {
             override_api_version(request, api_version);
         }
     }

@@ -74,3 +74,22 @@ pub fn memory_kb(pid: u32) -> (u64, u64) {
     };
     (field("VmHWM:"), field("VmRSS:"))
 }
+
+/// CPU time this process has used so far, summed over its threads
+/// (`/proc/self/task/*/schedstat`, nanoseconds; zero where unavailable).
+/// Threads that already ended are not counted: read it around work done by
+/// threads that live through it (a runtime's workers).
+pub fn process_cpu() -> std::time::Duration {
+    let mut total = 0u64;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for task in tasks.flatten() {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            total += stat
+                .split_whitespace()
+                .next()
+                .and_then(|ns| ns.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    std::time::Duration::from_nanos(total)
+}

@@ -1,20 +1,25 @@
 //! The client against the alternatives, side by side in one run against one
 //! emulator process (`azure-user-tokens emulator`, bench profile):
 //!
-//! - (a) `get_token` median latency, our client vs a raw hyper request with
-//!   the same bytes — target ratio ≤ 1.10;
-//! - (b) `get_token` throughput at 64 concurrent callers, our client vs the
-//!   official Python SDK (threads) — target ≥ 25×;
+//! - (a) `get_token` latency (p50, p99) one call at a time: our client, the
+//!   same bytes through a plain `reqwest::Client`, and through raw hyper —
+//!   target: ours ≤ 1.05× plain reqwest's median;
+//! - (b) `get_token` throughput at 64 concurrent callers: the same three,
+//!   and the official Python SDK (threads) — targets: ours ≥ 0.9× plain
+//!   reqwest's, ≥ 25× the Python SDK's;
 //! - (c) the CLI's peak RSS — target ≤ 20 MB;
 //! - issue 5: offline APIM token minting on one thread vs Python's `hmac` —
 //!   target ≥ 5×.
 //!
 //! ```text
-//! scripts/bench.sh                                  # makes the Python venv, then:
-//! cargo bench --bench versus -- --python target/interop-venv/bin/python [--seconds 10]
+//! scripts/bench.sh versus                           # makes the Python venv, then:
+//! cargo bench --bench versus -- --python target/interop-venv/bin/python [--seconds 12] [--rounds 3]
+//! cargo bench --bench versus -- --profile ours|reqwest|raw|mint SECONDS   # one alone, for perf
+//! cargo bench --bench versus -- --calls ours|reqwest|raw N                # exactly N calls, for callgrind
 //! ```
 //! Without a Python that has azure-communication-identity, the Python
-//! columns are skipped.
+//! columns are skipped. `wire_check` first proves the three Rust contenders
+//! send the same bytes.
 
 #[path = "../shared/emulator_process.rs"]
 mod emulator_process;
@@ -22,7 +27,9 @@ mod emulator_process;
 mod cli_rss;
 mod latency;
 mod mint;
+mod same_bytes;
 mod throughput;
+mod wire_check;
 
 use std::path::PathBuf;
 
@@ -33,16 +40,94 @@ const CALLERS: usize = 64;
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
-    let (mut python, mut seconds, mut profile) = (None, 10u64, None);
+    let (mut python, mut seconds, mut rounds, mut profile, mut counted, mut concurrent) =
+        (None, 12u64, 3usize, None, None, None);
+    let mut counted_concurrent = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--python" => python = args.next().map(PathBuf::from),
             "--seconds" => seconds = args.next().and_then(|s| s.parse().ok()).unwrap_or(seconds),
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(rounds)
+                    .max(1)
+            }
             // `--profile ours|raw|reqwest|mint SECONDS`: one contender alone, one
             // call at a time, for a profiler to watch.
             "--profile" => profile = args.next().zip(args.next().and_then(|s| s.parse().ok())),
+            // `--calls ours|raw|reqwest N`: exactly N calls after a fixed warm-up,
+            // for instruction counts (scripts/profile.sh).
+            "--calls" => {
+                counted = args
+                    .next()
+                    .zip(args.next().and_then(|s| s.parse::<u64>().ok()))
+            }
+            // `--calls-64 ours|raw|reqwest N`: exactly N calls by 64 callers on
+            // the throughput runtime, for instruction counts.
+            "--calls-64" => {
+                counted_concurrent = args
+                    .next()
+                    .zip(args.next().and_then(|s| s.parse::<u64>().ok()))
+            }
+            // `--throughput ours|raw|reqwest SECONDS`: one contender at 64
+            // callers, for a profiler to watch.
+            "--throughput" => {
+                concurrent = args
+                    .next()
+                    .zip(args.next().and_then(|s| s.parse::<u64>().ok()))
+            }
             other => eprintln!("ignoring {other:?}"),
         }
+    }
+    if let Some((who, calls)) = counted_concurrent {
+        let emulator = EmulatorProcess::start(&[]);
+        multi_thread().block_on(throughput::counted(
+            &emulator.connection_string,
+            emulator.authority(),
+            defaults::ACS_ACCESS_KEY,
+            CALLERS,
+            &who,
+            calls,
+        ));
+        println!("{who}: {calls} calls by {CALLERS} callers after one each to warm up");
+        return;
+    }
+    if let Some((who, seconds)) = concurrent {
+        let emulator = EmulatorProcess::start(&[]);
+        let figures = multi_thread().block_on(throughput::rust(
+            &emulator.connection_string,
+            emulator.authority(),
+            defaults::ACS_ACCESS_KEY,
+            CALLERS,
+            seconds,
+            1,
+            &[who.as_str()],
+        ));
+        let [run] = [figures.ours, figures.reqwest, figures.raw]
+            .into_iter()
+            .filter(|f| !f.per_second.is_nan())
+            .collect::<Vec<_>>()
+            .try_into()
+            .unwrap_or_else(|_| panic!("{who} is one of {:?}", throughput::CONTENDERS));
+        println!(
+            "{who}: {:.0} calls/s at {CALLERS} callers, {:.1} µs of client CPU per call, {} errors",
+            run.per_second, run.cpu_per_call, run.errors
+        );
+        return;
+    }
+    if let Some((who, calls)) = counted {
+        let emulator = EmulatorProcess::start(&[]);
+        current_thread().block_on(latency::counted(
+            &who,
+            &emulator.connection_string,
+            emulator.authority(),
+            defaults::ACS_ACCESS_KEY,
+            calls,
+        ));
+        println!("{who}: {calls} calls after 100 to warm up");
+        return;
     }
     if let Some((who, seconds)) = profile {
         if who == "mint" {
@@ -50,18 +135,14 @@ fn main() {
             return;
         }
         let emulator = EmulatorProcess::start(&[]);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let calls = runtime.block_on(latency::alone(
+        let (calls, cpu) = current_thread().block_on(latency::alone(
             &who,
             &emulator.connection_string,
             emulator.authority(),
             defaults::ACS_ACCESS_KEY,
             seconds,
         ));
-        println!("{who}: {calls} calls in {seconds} s");
+        println!("{who}: {calls} calls in {seconds} s, {cpu:.1} µs of CPU per call");
         return;
     }
     let python = python.or_else(|| {
@@ -72,46 +153,67 @@ fn main() {
         venv.exists().then_some(venv)
     });
 
+    let headers = current_thread().block_on(wire_check::check(defaults::ACS_ACCESS_KEY));
+    println!(
+        "wire check: ours, plain reqwest and raw hyper send the same request line, body and {headers} headers in the same order"
+    );
     let emulator = EmulatorProcess::start(&[]);
     let cs = emulator.connection_string.clone();
     println!(
-        "emulator: {} (pid {})",
+        "emulator: {} (pid {}); load average {}",
         emulator.endpoint,
-        emulator.child.id()
+        emulator.child.id(),
+        load_average()
     );
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let latency = runtime.block_on(latency::measure(
+    let latency = current_thread().block_on(latency::measure(
         &cs,
         emulator.authority(),
         defaults::ACS_ACCESS_KEY,
     ));
-    drop(runtime);
+    let ratio = latency.ours.p50 / latency.reqwest.p50;
     println!(
-        "(a) get_token latency, {} calls each: ours median {:.0} µs (p90 {:.0}), raw hyper median {:.0} µs (p90 {:.0}); ratio {:.3} — target <= 1.10 {}",
+        "(a) get_token latency, {} calls each, p50 (p99) in µs: ours {:.0} ({:.0}), plain reqwest {:.0} ({:.0}), raw hyper {:.0} ({:.0}); ours/reqwest {:.3} — target <= 1.05 {}; ours/raw {:.3}; load average {}",
         latency.samples,
-        latency.ours_median,
-        latency.ours_p90,
-        latency.raw_median,
-        latency.raw_p90,
-        latency.ratio(),
-        verdict(latency.ratio() <= 1.10)
-    );
-    println!(
-        "    breakdown: the same bytes through a plain reqwest::Client: median {:.0} µs (ratio {:.3} to raw hyper)",
-        latency.reqwest_median,
-        latency.reqwest_median / latency.raw_median
+        latency.ours.p50,
+        latency.ours.p99,
+        latency.reqwest.p50,
+        latency.reqwest.p99,
+        latency.raw.p50,
+        latency.raw.p99,
+        ratio,
+        verdict(ratio <= 1.05),
+        latency.ours.p50 / latency.raw.p50,
+        load_average()
     );
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let ours = runtime.block_on(throughput::ours(&cs, CALLERS, seconds));
-    drop(runtime);
+    let rust = multi_thread().block_on(throughput::rust(
+        &cs,
+        emulator.authority(),
+        defaults::ACS_ACCESS_KEY,
+        CALLERS,
+        seconds,
+        rounds,
+        &[],
+    ));
+    let ratio = rust.ours.per_second / rust.reqwest.per_second;
+    println!(
+        "(b) get_token/s at {CALLERS} callers, median of {rounds} rounds of {} s (client CPU per call): ours {:.0} ({:.1} µs; {} errors), plain reqwest {:.0} ({:.1} µs; {} errors), raw hyper {:.0} ({:.1} µs; {} errors); ours/reqwest {:.3} — target >= 0.9 {}; ours/raw {:.3}; load average {}",
+        seconds.div_ceil(rounds as u64).max(1),
+        rust.ours.per_second,
+        rust.ours.cpu_per_call,
+        rust.ours.errors,
+        rust.reqwest.per_second,
+        rust.reqwest.cpu_per_call,
+        rust.reqwest.errors,
+        rust.raw.per_second,
+        rust.raw.cpu_per_call,
+        rust.raw.errors,
+        ratio,
+        verdict(ratio >= 0.9),
+        rust.ours.per_second / rust.raw.per_second,
+        load_average()
+    );
     let theirs = python.as_deref().and_then(|p| {
         throughput::python_sdk(
             p,
@@ -123,26 +225,17 @@ fn main() {
     });
     match &theirs {
         Some(theirs) => println!(
-            "(b) get_token at {CALLERS} callers for {seconds} s: ours {:.0}/s ({} errors), Python SDK {:.0}/s ({} errors); ratio {:.1}x — target >= 25x {}",
-            ours.per_second,
-            ours.errors,
+            "(b) Python SDK at {CALLERS} threads for {seconds} s: {:.0}/s ({} errors); ours/Python {:.1}x — target >= 25x {}",
             theirs.per_second,
             theirs.errors,
-            ours.per_second / theirs.per_second,
-            verdict(ours.per_second / theirs.per_second >= 25.0)
+            rust.ours.per_second / theirs.per_second,
+            verdict(rust.ours.per_second / theirs.per_second >= 25.0)
         ),
-        None => println!(
-            "(b) get_token at {CALLERS} callers for {seconds} s: ours {:.0}/s ({} errors); Python SDK skipped (no --python)",
-            ours.per_second, ours.errors
-        ),
+        None => println!("(b) Python SDK skipped (no --python)"),
     }
 
     let user_id = {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async {
+        current_thread().block_on(async {
             azure_user_tokens::identity::CommunicationIdentityClient::from_connection_string(
                 &azure_user_tokens::Secret::new(cs.as_str()),
                 None,
@@ -241,6 +334,30 @@ fn main() {
         "(emulator peak RSS during the run: {:.1} MB)",
         mb(emulator_peak)
     );
+}
+
+/// The throughput runtime: two workers, as many as the machine's cores.
+fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// The 1-minute load average (other work on the machine skews timings).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn mb(kb: u64) -> f64 {

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Utc};
 use progenitor_client::ClientInfo;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{bound, from_wire, to_wire};
@@ -89,25 +90,21 @@ bound! { "acs_identity::create_identity";
         scopes: &[String],
         expires_in_minutes: Option<u32>,
     ) -> Result<(String, Option<AccessToken>)> {
-        let mut body = serde_json::Map::new();
-        if let Some(custom_id) = custom_id {
+        if custom_id.is_some() {
             // A model without customId would drop it silently.
             require(CREATE_IDENTITY_CUSTOM_ID, api_version)?;
-            body.insert("customId".into(), json!(custom_id));
         }
-        if !scopes.is_empty() {
-            body.insert("createTokenWithScopes".into(), json!(scopes));
-        }
-        if let Some(minutes) = expires_in_minutes {
-            body.insert("expiresInMinutes".into(), json!(minutes));
-        }
-        let body: generated::types::CreateIdentityRequest = from_wire(Value::Object(body))?;
+        let body: generated::types::CreateIdentityRequest = from_wire(&CreateIdentityWire {
+            custom_id,
+            create_token_with_scopes: scopes,
+            expires_in_minutes,
+        })?;
         let call = client
             .create_identity()
             .api_version(api_version)
             .body(body)
             .send();
-        identity_and_token(&to_wire(run(context, call).await?.into_inner())?)
+        identity_and_token(to_wire(run(context, call).await?.into_inner())?)
     }
 }
 
@@ -134,18 +131,17 @@ bound! { "acs_identity::issue_access_token";
         scopes: &[String],
         expires_in_minutes: Option<u32>,
     ) -> Result<AccessToken> {
-        let mut body = json!({ "scopes": scopes });
-        if let Some(minutes) = expires_in_minutes {
-            body["expiresInMinutes"] = json!(minutes);
-        }
-        let body: generated::types::IssueAccessTokenRequest = from_wire(body)?;
+        let body: generated::types::IssueAccessTokenRequest = from_wire(&IssueAccessTokenWire {
+            scopes,
+            expires_in_minutes,
+        })?;
         let call = client
             .issue_access_token()
             .api_version(api_version)
             .id(id)
             .body(body)
             .send();
-        access_token(&to_wire(run(context, call).await?.into_inner())?)
+        access_token(to_wire(run(context, call).await?.into_inner())?)
     }
 }
 
@@ -190,13 +186,13 @@ bound! { "acs_identity::exchange_teams_user_access_token";
         user_id: &str,
     ) -> Result<AccessToken> {
         let body: generated::types::ExchangeTeamsUserAccessTokenRequest =
-            from_wire(json!({ "token": teams_token, "appId": app_id, "userId": user_id }))?;
+            from_wire(&json!({ "token": teams_token, "appId": app_id, "userId": user_id }))?;
         let call = client
             .exchange_teams_user_access_token()
             .api_version(api_version)
             .body(body)
             .send();
-        access_token(&to_wire(run(context, call).await?.into_inner())?)
+        access_token(to_wire(run(context, call).await?.into_inner())?)
     }
 }
 
@@ -209,13 +205,13 @@ bound! { "acs_identity::exchange_teams_extension_access_token";
         api_version: &str,
     ) -> Result<(String, Option<AccessToken>)> {
         let body: generated::types::ExchangeTeamsExtensionAccessTokenRequest =
-            from_wire(json!({}))?;
+            from_wire(&json!({}))?;
         let call = client
             .exchange_teams_extension_access_token()
             .api_version(api_version)
             .body(body)
             .send();
-        identity_and_token(&to_wire(run(context, call).await?.into_inner())?)
+        identity_and_token(to_wire(run(context, call).await?.into_inner())?)
     }
 }
 
@@ -248,7 +244,7 @@ bound! { "acs_identity::upsert_teams_extension_assignment";
         object_id: &str,
         body: Value,
     ) -> Result<Value> {
-        let body: generated::types::UpsertTeamsExtensionAssignmentRequest = from_wire(body)?;
+        let body: generated::types::UpsertTeamsExtensionAssignmentRequest = from_wire(&body)?;
         let call = client
             .upsert_teams_extension_assignment()
             .api_version(api_version)
@@ -279,34 +275,67 @@ bound! { "acs_identity::delete_teams_extension_assignment";
     }
 }
 
+/// The `POST /identities` body, by wire name.
+#[allow(dead_code)] // only bound adapters use it
+#[derive(Serialize)]
+struct CreateIdentityWire<'a> {
+    #[serde(rename = "customId", skip_serializing_if = "Option::is_none")]
+    custom_id: Option<&'a str>,
+    #[serde(
+        rename = "createTokenWithScopes",
+        skip_serializing_if = "<[_]>::is_empty"
+    )]
+    create_token_with_scopes: &'a [String],
+    #[serde(rename = "expiresInMinutes", skip_serializing_if = "Option::is_none")]
+    expires_in_minutes: Option<u32>,
+}
+
+/// The `POST /identities/{id}/:issueAccessToken` body, by wire name.
+#[allow(dead_code)] // only bound adapters use it
+#[derive(Serialize)]
+struct IssueAccessTokenWire<'a> {
+    scopes: &'a [String],
+    #[serde(rename = "expiresInMinutes", skip_serializing_if = "Option::is_none")]
+    expires_in_minutes: Option<u32>,
+}
+
 /// `{"identity": {"id"}, "accessToken"?}` → the id and the token, if any.
 #[allow(dead_code)] // only bound adapters use it
-fn identity_and_token(result: &Value) -> Result<(String, Option<AccessToken>)> {
-    let id = result["identity"]["id"]
-        .as_str()
+fn identity_and_token(mut result: Value) -> Result<(String, Option<AccessToken>)> {
+    let id = take_string(&mut result, "/identity/id")
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| invalid_response("the answer names no identity"))?
-        .to_string();
-    let token = match &result["accessToken"] {
-        Value::Null => None,
-        token => Some(access_token(token)?),
+        .ok_or_else(|| invalid_response("the answer names no identity"))?;
+    let token = match result.pointer_mut("/accessToken").map(Value::take) {
+        None | Some(Value::Null) => None,
+        Some(token) => Some(access_token(token)?),
     };
     Ok((id, token))
 }
 
-/// `{"token", "expiresOn"}` → [`AccessToken`].
+/// `{"token", "expiresOn"}` → [`AccessToken`] (the token moved, not copied).
 #[allow(dead_code)] // only bound adapters use it
-fn access_token(value: &Value) -> Result<AccessToken> {
-    let token = value["token"]
-        .as_str()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| invalid_response("the access token is missing"))?;
-    let expires_on = value["expiresOn"]
-        .as_str()
+fn access_token(mut value: Value) -> Result<AccessToken> {
+    let expires_on = value
+        .pointer("/expiresOn")
+        .and_then(Value::as_str)
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .ok_or_else(|| invalid_response("the access token has no valid expiresOn"))?
         .with_timezone(&Utc);
+    let token = take_string(&mut value, "/token")
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| invalid_response("the access token is missing"))?;
     Ok(AccessToken::new(token, expires_on))
+}
+
+/// The string at `pointer` in `value`, moved out of the tree (`None` for
+/// anything else). A JSON pointer, not `value[..]`: `IndexMut` panics on a
+/// value that is not an object.
+#[allow(dead_code)] // only bound adapters use it
+fn take_string(value: &mut Value, pointer: &str) -> Option<String> {
+    match value.pointer_mut(pointer).map(Value::take) {
+        Some(Value::String(text)) => Some(text),
+        _ => None,
+    }
 }
 
 #[allow(dead_code)] // only bound adapters use it
@@ -317,6 +346,35 @@ fn invalid_response(message: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_of_any_shape_are_read_without_panicking() {
+        let (id, token) = identity_and_token(json!({
+            "identity": {"id": "8:acs:u"},
+            "accessToken": {"token": "t", "expiresOn": "2030-01-01T00:00:00Z"}
+        }))
+        .unwrap();
+        assert_eq!(id, "8:acs:u");
+        assert_eq!(token.unwrap().token.expose(), "t");
+        let (_, token) = identity_and_token(json!({"identity": {"id": "8:acs:u"}})).unwrap();
+        assert!(token.is_none());
+        for odd in [
+            json!("text"),
+            json!({"identity": "8:acs:u"}),
+            json!({"identity": {"id": 7}}),
+            json!({"identity": {"id": ""}}),
+            json!({"identity": {"id": "8:acs:u"}, "accessToken": "t"}),
+            json!({"identity": {"id": "8:acs:u"}, "accessToken": {"token": "t"}}),
+            json!({"identity": {"id": "8:acs:u"}, "accessToken": {"token": 1, "expiresOn": "2030-01-01T00:00:00Z"}}),
+        ] {
+            let err = identity_and_token(odd.clone()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidResponse, "{odd}: {err}");
+        }
+        assert_eq!(
+            access_token(json!([1])).unwrap_err().kind(),
+            ErrorKind::InvalidResponse
+        );
+    }
 
     #[test]
     fn every_binding_name_is_in_the_binding_table() {

@@ -91,7 +91,7 @@ bound! { "apim_users::get_shared_access_token";
         expiry: &str,
     ) -> Result<String> {
         let body: generated::types::GetSharedAccessTokenRequest =
-            from_wire(json!({"properties": {"keyType": key_type, "expiry": expiry}}))?;
+            from_wire(&json!({"properties": {"keyType": key_type, "expiry": expiry}}))?;
         let call = client
             .get_shared_access_token()
             .subscription_id(service.subscription_id)
@@ -145,7 +145,7 @@ bound! { "apim_users::create_or_update_user";
         if_match: Option<&str>,
     ) -> Result<(Value, Option<String>)> {
         let body: generated::types::CreateOrUpdateUserRequest =
-            from_wire(json!({ "properties": properties }))?;
+            from_wire(&json!({ "properties": properties }))?;
         let mut builder = client
             .create_or_update_user()
             .subscription_id(service.subscription_id)

@@ -83,14 +83,25 @@ macro_rules! bound {
 use bound;
 
 /// Builds a generated type from its JSON wire form (stable across api-versions,
-/// unlike the generated field and variant names).
-fn from_wire<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| {
+/// unlike the generated field and variant names): `wire` is anything that
+/// serializes to it, a `serde_json::Value` or a struct with the wire names.
+///
+/// Through JSON text rather than a `Value`: a small struct serialized and
+/// parsed back borrows its strings and costs a few hundred instructions,
+/// where building and consuming a `Value` tree costs thousands.
+fn from_wire<T: DeserializeOwned>(wire: &impl Serialize) -> Result<T> {
+    // Never a value quoted from the body: it may hold a token.
+    let invalid = |e: serde_json::Error| {
         Error::new(
             ErrorKind::Validation,
-            format!("the request does not fit the generated model: {e}"),
+            format!(
+                "the request does not fit the generated model: {}",
+                crate::pipeline::json_problem(&e)
+            ),
         )
-    })
+    };
+    let text = serde_json::to_vec(wire).map_err(invalid)?;
+    serde_json::from_slice(&text).map_err(invalid)
 }
 
 /// A generated value in its JSON wire form.
@@ -118,15 +129,15 @@ macro_rules! pipeline_hooks {
                 Ok(())
             }
 
-            async fn exec(
+            // The pipeline's future itself, not an `async fn` around it
+            // (which would keep the request twice in its state).
+            fn exec(
                 &self,
                 request: reqwest::Request,
                 info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
+            ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
                 use progenitor_client::ClientInfo;
-                self.inner()
-                    .send(self.client(), request, info.operation_id)
-                    .await
+                self.inner().send(self.client(), request, info.operation_id)
             }
         }
     };

@@ -28,7 +28,16 @@ pub fn content_hash(body: &[u8]) -> String {
 
 /// The request time as `x-ms-date` carries it (RFC 1123, always GMT).
 pub fn http_date(time: DateTime<Utc>) -> String {
-    time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    // httpdate writes the digits directly (chrono's `format` parses its
+    // pattern on every call); it covers 1970 to 9999 without leap seconds,
+    // chrono the rest.
+    let in_range = (0..253_402_300_800).contains(&time.timestamp())
+        && time.timestamp_subsec_nanos() < 1_000_000_000;
+    if in_range {
+        httpdate::fmt_http_date(time.into())
+    } else {
+        time.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    }
 }
 
 /// `METHOD\n<path?query as sent>\n<date>;<host[:port]>;<content hash>`.
@@ -39,7 +48,20 @@ pub fn string_to_sign(
     host: &str,
     content_hash: &str,
 ) -> String {
-    format!("{method}\n{path_and_query}\n{date};{host};{content_hash}")
+    let parts = [
+        method,
+        "\n",
+        path_and_query,
+        "\n",
+        date,
+        ";",
+        host,
+        ";",
+        content_hash,
+    ];
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    parts.iter().for_each(|part| out.push_str(part));
+    out
 }
 
 /// `base64(HMAC-SHA256(key, string_to_sign))`; `key` is the decoded access key.
@@ -49,8 +71,35 @@ pub fn signature(key: &[u8], string_to_sign: &str) -> String {
 
 /// The `Authorization` header value for a signature.
 pub fn authorization(signature: &str) -> String {
-    format!("HMAC-SHA256 SignedHeaders={SIGNED_HEADERS}&Signature={signature}")
+    format!("{AUTHORIZATION_PREFIX}{signature}")
 }
+
+/// An HMAC-SHA256 keyed once with an access key, cloned for each signature
+/// (keying hashes two blocks that every signature with the key shares).
+#[derive(Clone)]
+pub(crate) struct KeyedMac(Hmac<Sha256>);
+
+impl KeyedMac {
+    /// `key` is the decoded access key (any length).
+    pub(crate) fn new(key: &[u8]) -> Self {
+        KeyedMac(mac(key, ""))
+    }
+
+    /// The `Authorization` header value signing `string_to_sign`: the same as
+    /// `authorization(&signature(key, string_to_sign))`, in one buffer.
+    pub(crate) fn authorization(&self, string_to_sign: &str) -> String {
+        let mut mac = self.0.clone();
+        mac.update(string_to_sign.as_bytes());
+        let mut out = String::with_capacity(AUTHORIZATION_PREFIX.len() + 44);
+        out.push_str(AUTHORIZATION_PREFIX);
+        STANDARD.encode_string(mac.finalize().into_bytes(), &mut out);
+        out
+    }
+}
+
+/// `HMAC-SHA256 SignedHeaders=<SIGNED_HEADERS>&Signature=` (checked by a test).
+const AUTHORIZATION_PREFIX: &str =
+    "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=";
 
 /// Checks a base64 signature in constant time.
 pub fn verify(key: &[u8], string_to_sign: &str, signature_b64: &str) -> bool {
@@ -231,6 +280,61 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(http_date(time), DATE);
+    }
+
+    #[test]
+    fn http_date_agrees_with_chrono_everywhere_and_never_panics() {
+        let chrono = |t: DateTime<Utc>| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "1999-12-31T23:59:59Z",
+            "2000-02-29T12:00:00Z",
+            "2024-02-29T07:08:09.999Z",
+            "2100-03-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+        ] {
+            let time = DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!(http_date(time), chrono(time), "{text}");
+        }
+        let leap_second = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_milli_opt(23, 59, 59, 1_500))
+            .unwrap()
+            .and_utc();
+        assert_eq!(http_date(leap_second), "Sat, 31 Dec 2016 23:59:60 GMT");
+        for time in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            assert_eq!(http_date(time), chrono(time));
+        }
+    }
+
+    #[test]
+    fn a_keyed_mac_signs_as_the_key_does() {
+        assert_eq!(AUTHORIZATION_PREFIX, authorization(""));
+        assert_eq!(
+            AUTHORIZATION_PREFIX,
+            format!("HMAC-SHA256 SignedHeaders={SIGNED_HEADERS}&Signature=")
+        );
+        let keyed = KeyedMac::new(&key());
+        for vector in vectors() {
+            let to_sign = string_to_sign(
+                vector.method,
+                &vector.path_and_query,
+                DATE,
+                vector.host,
+                vector.content_hash,
+            );
+            assert_eq!(
+                keyed.authorization(&to_sign),
+                authorization(&signature(&key(), &to_sign))
+            );
+            assert_eq!(
+                keyed.authorization(&to_sign),
+                authorization(vector.signature)
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use std::fmt;
 
 use chrono::Utc;
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use url::Position;
 
 use super::CallContext;
 use crate::auth::hmac;
@@ -40,12 +41,45 @@ impl Authentication {
         request: &mut reqwest::Request,
         context: Option<&CallContext>,
     ) -> Result<()> {
+        Authenticator::new(self.clone()).apply(request, context)
+    }
+}
+
+/// An [`Authentication`] ready for many requests: an access key's HMAC is
+/// keyed once (keying hashes two blocks), then cloned for each signature.
+pub(crate) struct Authenticator {
+    auth: Authentication,
+    keyed: Option<hmac::KeyedMac>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.auth.fmt(f)
+    }
+}
+
+impl Authenticator {
+    pub(crate) fn new(auth: Authentication) -> Self {
+        let keyed = match &auth {
+            Authentication::AccessKey(key) => Some(hmac::KeyedMac::new(key)),
+            Authentication::Bearer | Authentication::None => None,
+        };
+        Authenticator { auth, keyed }
+    }
+
+    /// See [`Authentication::apply`].
+    pub(crate) fn apply(
+        &self,
+        request: &mut reqwest::Request,
+        context: Option<&CallContext>,
+    ) -> Result<()> {
         if let Some(token) = context.and_then(|c| c.caller_bearer.as_ref()) {
             return bearer(request, token.expose());
         }
-        match self {
-            Authentication::AccessKey(key) => sign(request, key),
-            Authentication::Bearer => {
+        match (&self.auth, &self.keyed) {
+            (Authentication::AccessKey(_), Some(keyed)) => sign(request, keyed),
+            (Authentication::AccessKey(key), None) => sign(request, &hmac::KeyedMac::new(key)),
+            (Authentication::Bearer, _) => {
                 let token = context.and_then(|c| c.bearer.as_ref()).ok_or_else(|| {
                     Error::new(
                         crate::ErrorKind::Credential,
@@ -54,7 +88,7 @@ impl Authentication {
                 })?;
                 bearer(request, token.token.expose())
             }
-            Authentication::None => Ok(()),
+            (Authentication::None, _) => Ok(()),
         }
     }
 }
@@ -75,17 +109,15 @@ fn bearer(request: &mut reqwest::Request, token: &str) -> Result<()> {
 
 /// HMAC-SHA256 per DESIGN §4: the path and query exactly as sent, the host
 /// with its port, the hash of the exact body bytes, a fresh date.
-fn sign(request: &mut reqwest::Request, key: &[u8]) -> Result<()> {
+fn sign(request: &mut reqwest::Request, keyed: &hmac::KeyedMac) -> Result<()> {
     let url = request.url();
-    let host = match (url.host_str(), url.port()) {
-        (Some(host), Some(port)) => format!("{host}:{port}"),
-        (Some(host), None) => host.to_string(),
-        (None, _) => return Err(Error::validation("endpoint", "the request URL has no host")),
-    };
-    let path_and_query = match url.query() {
-        Some(query) => format!("{}?{query}", url.path()),
-        None => url.path().to_string(),
-    };
+    if url.host_str().is_none() {
+        return Err(Error::validation("endpoint", "the request URL has no host"));
+    }
+    // Slices of the URL as serialized: `host[:port]` (no default port) and
+    // `path[?query]`, exactly as they go on the wire.
+    let host = &url[Position::BeforeHost..Position::AfterPort];
+    let path_and_query = &url[Position::BeforePath..Position::AfterQuery];
     let body: &[u8] = match request.body() {
         None => b"",
         Some(body) => body.as_bytes().ok_or_else(|| {
@@ -96,26 +128,33 @@ fn sign(request: &mut reqwest::Request, key: &[u8]) -> Result<()> {
     let date = hmac::http_date(Utc::now());
     let to_sign = hmac::string_to_sign(
         request.method().as_str(),
-        &path_and_query,
+        path_and_query,
         &date,
-        &host,
+        host,
         &content_hash,
     );
-    let authorization = hmac::authorization(&hmac::signature(key, &to_sign));
+    let authorization = keyed.authorization(&to_sign);
     let headers = request.headers_mut();
     for (name, value) in [
         (hmac::DATE_HEADER, date),
         (hmac::CONTENT_HASH_HEADER, content_hash),
     ] {
-        headers.insert(
-            name,
-            HeaderValue::from_str(&value).expect("ASCII header value"),
-        );
+        headers.insert(HeaderName::from_static(name), header_value(value)?);
     }
-    let mut value = HeaderValue::from_str(&authorization).expect("ASCII header value");
+    let mut value = header_value(authorization)?;
     value.set_sensitive(true);
     headers.insert(AUTHORIZATION, value);
     Ok(())
+}
+
+/// A header value that takes `text`'s buffer rather than copying it.
+fn header_value(text: String) -> Result<HeaderValue> {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(text)).map_err(|_| {
+        Error::validation(
+            "request",
+            "a signing header has characters a header cannot carry",
+        )
+    })
 }
 
 #[cfg(test)]
@@ -189,6 +228,20 @@ mod tests {
             r.headers()["x-ms-content-sha256"],
             "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
         );
+    }
+
+    #[test]
+    fn ipv6_hosts_keep_their_brackets_and_user_info_is_not_signed() {
+        let mut r = request("GET", "http://user:pw@[::1]:8443/x/%3Ay?b=1&a=%20", "");
+        Authentication::AccessKey(key())
+            .apply(&mut r, None)
+            .unwrap();
+        assert!(verify(&r, "[::1]:8443", "/x/%3Ay?b=1&a=%20"));
+        let mut r = request("GET", "https://[::1]:443/", "");
+        Authentication::AccessKey(key())
+            .apply(&mut r, None)
+            .unwrap();
+        assert!(verify(&r, "[::1]", "/"));
     }
 
     #[test]

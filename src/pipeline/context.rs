@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::task::futures::TaskLocalFuture;
 use tokio::time::Instant;
 
 use crate::error::Error;
@@ -31,50 +32,58 @@ pub struct CallContext {
     pub safe_if_processed: bool,
     /// No retry waits past this instant.
     pub deadline: Option<Instant>,
+    /// What the policy tells the facade, shared by the context's clones.
+    outcome: Arc<Outcome>,
+}
+
+/// What the policy reports about a call, shared by its context's clones.
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
     /// A failure the policy could not return through the generated client
     /// (its hooks can only return HTTP results); the facade reports it.
-    failure: Arc<Mutex<Option<Error>>>,
+    failure: Mutex<Option<Error>>,
     /// The status of the last answer received (0: none yet), so an answer
     /// whose body cannot be read still reports its status.
-    status: Arc<AtomicU16>,
+    status: AtomicU16,
 }
 
 impl CallContext {
     /// A context with a fresh request id.
     pub fn new(safe_if_processed: bool, total_timeout: Option<Duration>) -> Self {
         CallContext {
-            request_id: uuid::Uuid::new_v4().to_string(),
+            request_id: request_id(),
             bearer: None,
             caller_bearer: None,
             safe_if_processed,
             // A timeout too large to add to an instant is no deadline.
             deadline: total_timeout.and_then(|t| Instant::now().checked_add(t)),
-            failure: Arc::default(),
-            status: Arc::default(),
+            outcome: Arc::default(),
         }
     }
 
     /// Records a failure for the facade to report.
     pub fn fail(&self, error: Error) {
-        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+        self.outcome.fail(error);
     }
 
     /// The failure recorded by the policy, if any.
     pub fn take_failure(&self) -> Option<Error> {
-        self.failure
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
+        self.outcome.take_failure()
     }
 
     /// Records the status of an answer.
     pub fn record_status(&self, status: u16) {
-        self.status.store(status, Ordering::Relaxed);
+        self.outcome.record_status(status);
     }
 
     /// The status of the last answer, if one came.
     pub fn last_status(&self) -> Option<u16> {
-        Some(self.status.load(Ordering::Relaxed)).filter(|s| *s != 0)
+        self.outcome.last_status()
+    }
+
+    /// The call's outcome, readable once the context itself is gone.
+    pub(crate) fn outcome(&self) -> Arc<Outcome> {
+        self.outcome.clone()
     }
 
     /// Runs `future` with this context current.
@@ -82,8 +91,56 @@ impl CallContext {
         CURRENT.scope(self, future).await
     }
 
+    /// `future` with this context current, as a future of known type.
+    pub(crate) fn scoped<F: std::future::Future>(self, future: F) -> TaskLocalFuture<Self, F> {
+        CURRENT.scope(self, future)
+    }
+
     /// The context of the facade call running on this task, if any.
     pub fn current() -> Option<CallContext> {
         CURRENT.try_with(CallContext::clone).ok()
     }
+
+    /// Calls `f` with the context of the facade call running on this task,
+    /// if any, without cloning it.
+    pub(crate) fn with_current<R>(f: impl FnOnce(Option<&CallContext>) -> R) -> R {
+        let mut f = Some(f);
+        match CURRENT.try_with(|context| f.take().map(|f| f(Some(context)))) {
+            Ok(Some(result)) => result,
+            // No context on this task: `try_with` did not call its closure.
+            _ => match f.take() {
+                Some(f) => f(None),
+                None => unreachable!("the closure ran and returned"),
+            },
+        }
+    }
+}
+
+impl Outcome {
+    fn fail(&self, error: Error) {
+        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+    }
+
+    pub(crate) fn take_failure(&self) -> Option<Error> {
+        self.failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    fn record_status(&self, status: u16) {
+        self.status.store(status, Ordering::Relaxed);
+    }
+
+    pub(crate) fn last_status(&self) -> Option<u16> {
+        Some(self.status.load(Ordering::Relaxed)).filter(|s| *s != 0)
+    }
+}
+
+/// A fresh version 4 UUID, hyphenated: from the thread's random generator
+/// rather than a `getrandom` system call per call, as `Uuid::new_v4` makes.
+pub(super) fn request_id() -> String {
+    let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    uuid.hyphenated().encode_lower(&mut text).to_owned()
 }

@@ -80,16 +80,17 @@ impl Pipeline {
         }
     }
 
-    /// See [`Policy::send`].
-    pub async fn send(
-        &self,
-        client: &reqwest::Client,
+    /// See [`Policy::send`]. A plain function returning the policy's future
+    /// (not an `async fn`, which would keep the request twice in its state).
+    pub fn send<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         request: reqwest::Request,
         operation_id: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
         match &self.policy {
-            Some(policy) => policy.send(client, request, operation_id).await,
-            None => client.execute(request).await,
+            Some(policy) => policy.send(client, request, operation_id),
+            None => Box::pin(client.execute(request)),
         }
     }
 }

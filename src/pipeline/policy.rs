@@ -8,6 +8,7 @@ use reqwest::header::{HeaderName, HeaderValue, USER_AGENT};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use super::auth::Authenticator;
 use super::limits::cap;
 use super::retry::{should_retry_error, should_retry_status};
 use super::{Authentication, BoxFuture, CallContext, ClientOptions, Pipeline, Policy};
@@ -19,11 +20,12 @@ pub const CLIENT_REQUEST_ID: &str = "x-ms-client-request-id";
 /// Azure's conventions around every request (DESIGN §6).
 #[derive(Debug)]
 pub struct AzurePolicy {
-    auth: Authentication,
+    auth: Authenticator,
     options: ClientOptions,
     /// Sent instead of the spec's api-version (query parameter and header).
     api_version: Option<String>,
-    user_agent: String,
+    /// `None` when a suffix made it invalid as a header (then none is sent).
+    user_agent: Option<HeaderValue>,
 }
 
 impl AzurePolicy {
@@ -41,10 +43,10 @@ impl AzurePolicy {
             user_agent.push_str(suffix);
         }
         Pipeline::with_policy(Arc::new(AzurePolicy {
-            auth,
+            auth: Authenticator::new(auth),
             options: options.clone(),
             api_version: api_version.map(str::to_string),
-            user_agent,
+            user_agent: HeaderValue::from_str(&user_agent).ok(),
         }))
     }
 
@@ -56,18 +58,25 @@ impl AzurePolicy {
         }
     }
 
+    /// The attempts of one call, recorded on `span`. The call's context is
+    /// read where needed (`CallContext::with_current`), not cloned.
     async fn send_with_retries(
         &self,
         client: &reqwest::Client,
         request: reqwest::Request,
-        context: Option<CallContext>,
+        span: tracing::Span,
     ) -> reqwest::Result<reqwest::Response> {
-        let safe_if_processed = context.as_ref().is_none_or(|c| c.safe_if_processed);
-        let deadline = context.as_ref().and_then(|c| c.deadline);
-        let max_retries = self.options.retry.max_retries();
-        // A streamed body cannot be cloned: such a request gets one attempt.
-        let max_retries = if request.try_clone().is_some() {
-            max_retries
+        let (in_call, safe_if_processed, deadline) = CallContext::with_current(|context| {
+            (
+                context.is_some(),
+                context.is_none_or(|c| c.safe_if_processed),
+                context.and_then(|c| c.deadline),
+            )
+        });
+        // A streamed body cannot be repeated: such a request gets one attempt.
+        let repeatable = request.body().is_none_or(|body| body.as_bytes().is_some());
+        let max_retries = if repeatable {
+            self.options.retry.max_retries()
         } else {
             0
         };
@@ -76,44 +85,51 @@ impl AzurePolicy {
         loop {
             attempt += 1;
             let can_retry = attempt <= max_retries;
-            let mut this_attempt = match original.as_ref().and_then(reqwest::Request::try_clone) {
-                Some(copy) if can_retry => copy,
-                _ => match original.take() {
-                    Some(last) => last,
-                    None => {
-                        return Ok(self.fail(
-                            context.as_ref(),
-                            Error::new(
-                                crate::ErrorKind::Transport,
-                                "the request could not be repeated",
-                            ),
-                        ));
-                    }
-                },
+            // The original stays for the next attempt while there can be one.
+            let next = if can_retry {
+                original.as_ref().and_then(copy_for_attempt)
+            } else {
+                original.take()
+            };
+            let Some(mut this_attempt) = next else {
+                return Ok(self.fail(Error::new(
+                    crate::ErrorKind::Transport,
+                    "the request could not be repeated",
+                )));
             };
             if let Some(timeout) = self.attempt_timeout(deadline) {
                 *this_attempt.timeout_mut() = Some(timeout);
             }
-            if let Err(error) = self.auth.apply(&mut this_attempt, context.as_ref()) {
-                return Ok(self.fail(context.as_ref(), error));
+            let authenticated =
+                CallContext::with_current(|context| self.auth.apply(&mut this_attempt, context));
+            if let Err(error) = authenticated {
+                return Ok(self.fail(error));
             }
-            tracing::Span::current().record("attempt", attempt);
+            span.record("attempt", attempt);
             let method = this_attempt.method().clone();
-            let sent_to = this_attempt.url().clone();
+            // Every attempt goes to the original's URL: copy it only when
+            // the original is gone (the last attempt).
+            let copied_url;
+            let sent_to = match &original {
+                Some(original) => original.url(),
+                None => {
+                    copied_url = this_attempt.url().clone();
+                    &copied_url
+                }
+            };
             let result = client.execute(this_attempt).await;
-            if let (Ok(response), Some(context)) = (&result, &context)
-                && let Some(error) = redirect_problem(response, &sent_to)
+            if in_call
+                && let Ok(response) = &result
+                && let Some(error) = redirect_problem(response, sent_to)
             {
-                context.record_status(response.status().as_u16());
-                return Ok(self.fail(Some(context), error));
+                record_status(response.status().as_u16());
+                return Ok(self.fail(error));
             }
             let delay = match &result {
                 Ok(response) => {
                     let status = response.status();
-                    tracing::Span::current().record("status", status.as_u16());
-                    if let Some(context) = &context {
-                        context.record_status(status.as_u16());
-                    }
+                    span.record("status", status.as_u16());
+                    record_status(status.as_u16());
                     let retry = can_retry
                         && should_retry_status(
                             &method,
@@ -124,9 +140,7 @@ impl AzurePolicy {
                     retry.then(|| self.options.retry.delay(attempt, Some(response.headers())))
                 }
                 Err(error) => {
-                    if let Some(context) = &context {
-                        context.record_status(0);
-                    }
+                    record_status(0);
                     tracing::debug!(attempt, error = %error.without_url_ref(), "attempt failed");
                     let retry = can_retry && should_retry_error(error, safe_if_processed);
                     retry.then(|| self.options.retry.delay(attempt, None))
@@ -151,20 +165,52 @@ impl AzurePolicy {
         }
     }
 
-    /// Records a failure the hooks cannot return and answers with a
-    /// placeholder response the facade never shows.
-    fn fail(&self, context: Option<&CallContext>, error: Error) -> reqwest::Response {
-        if let Some(context) = context {
-            context.fail(error);
-        } else {
-            tracing::error!(error = %error, "request not sent");
-        }
+    /// Records a failure the hooks cannot return (in the call's context) and
+    /// answers with a placeholder response the facade never shows.
+    fn fail(&self, error: Error) -> reqwest::Response {
+        CallContext::with_current(|context| match context {
+            Some(context) => context.fail(error),
+            None => tracing::error!(error = %error, "request not sent"),
+        });
         let placeholder = http::Response::builder()
             .status(http::StatusCode::INTERNAL_SERVER_ERROR)
             .body(Vec::<u8>::new())
             .expect("a static response");
         reqwest::Response::from(placeholder)
     }
+}
+
+/// Records the status of an answer in the call's context, if any.
+fn record_status(status: u16) {
+    CallContext::with_current(|context| {
+        if let Some(context) = context {
+            context.record_status(status);
+        }
+    });
+}
+
+/// A copy of `request` for one attempt, or `None` if its body is a stream.
+///
+/// Cheaper than `reqwest::Request::try_clone`, which always creates a
+/// timeout slot (an extensions map) and then replaces it with a clone of
+/// the original's. The only extension a request built by a
+/// `RequestBuilder` (as the generated clients build theirs) can carry is
+/// its timeout, copied here.
+fn copy_for_attempt(request: &reqwest::Request) -> Option<reqwest::Request> {
+    let body = match request.body() {
+        None => None,
+        Some(body) => Some(reqwest::Body::from(bytes::Bytes::copy_from_slice(
+            body.as_bytes()?,
+        ))),
+    };
+    let mut copy = reqwest::Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    *copy.body_mut() = body;
+    Some(copy)
 }
 
 /// A redirect answer (never followed: it would carry the signature, body or
@@ -201,15 +247,16 @@ impl WithoutUrlRef for reqwest::Error {
 
 impl Policy for AzurePolicy {
     fn prepare(&self, request: &mut reqwest::Request, _operation_id: &'static str) {
-        let request_id = CallContext::current()
-            .map(|c| c.request_id)
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let request_id = CallContext::with_current(|context| match context {
+            Some(context) => HeaderValue::from_str(&context.request_id),
+            None => HeaderValue::from_str(&super::context::request_id()),
+        });
         let headers = request.headers_mut();
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
+        if let Ok(value) = request_id {
             headers.insert(HeaderName::from_static(CLIENT_REQUEST_ID), value);
         }
-        if let Ok(value) = HeaderValue::from_str(&self.user_agent) {
-            headers.insert(USER_AGENT, value);
+        if let Some(value) = &self.user_agent {
+            headers.insert(USER_AGENT, value.clone());
         }
         if let Some(api_version) = &self.api_version {
             override_api_version(request, api_version);
@@ -222,21 +269,25 @@ impl Policy for AzurePolicy {
         request: reqwest::Request,
         operation_id: &'static str,
     ) -> BoxFuture<'a, reqwest::Result<reqwest::Response>> {
-        let context = CallContext::current();
-        let span = tracing::debug_span!(
-            "azure_user_tokens.operation",
-            operation = operation_id,
-            request_id = context
-                .as_ref()
-                .map(|c| c.request_id.as_str())
-                .unwrap_or(""),
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-        );
-        Box::pin(
-            self.send_with_retries(client, request, context)
-                .instrument(span),
-        )
+        let span = CallContext::with_current(|context| {
+            tracing::debug_span!(
+                "azure_user_tokens.operation",
+                operation = operation_id,
+                request_id = context.map_or("", |c| c.request_id.as_str()),
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
+            )
+        });
+        // A disabled span (no subscriber wants it) is not worth entering on
+        // every poll; recording on it costs nothing.
+        if span.is_disabled() {
+            Box::pin(self.send_with_retries(client, request, span))
+        } else {
+            Box::pin(
+                self.send_with_retries(client, request, span.clone())
+                    .instrument(span),
+            )
+        }
     }
 }
 

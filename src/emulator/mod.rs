@@ -24,16 +24,21 @@
 //! |---|---|---|
 //! | ACS identity (api-versions 2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30) | `POST /identities`, `DELETE /identities/{id}`, `POST /identities/{id}/:issueAccessToken`, `POST /identities/{id}/:revokeAccessTokens`, `POST /teamsUser/:exchangeAccessToken` | HMAC-SHA256 with the access key, or a bearer token for `https://communication.azure.com` |
 //! | APIM users over ARM (api-versions 2022-08-01 to 2024-05-01, stable or `-preview`) | `GET`/`HEAD`/`PUT`/`PATCH`/`DELETE …/users/{userId}`, `GET …/users`, `POST …/users/{userId}/token` under `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1` | a bearer token for `https://management.azure.com` |
-//! | Entra | `GET /{tenant}/v2.0/.well-known/openid-configuration`, `POST /{tenant}/oauth2/v2.0/token`, `GET /metadata/identity/oauth2/token` (with `Metadata: true`) | client id and secret (client credentials) |
+//! | Entra | `GET /{tenant}/v2.0/.well-known/openid-configuration`, `GET /{tenant}/discovery/v2.0/keys` (JWKS), `POST /{tenant}/oauth2/v2.0/token`, `GET /metadata/identity/oauth2/token` (with `Metadata: true`) | client id and secret (client credentials) |
 //! | The emulator | `GET /_emulator/stats` | none; no secrets in it |
 //!
 //! Ids and keys have well-known defaults in [`defaults`], each overridable in
 //! [`EmulatorConfig`] and on the command line (`azure-user-tokens emulator --help`).
 //!
-//! Bearer tokens are JWTs (HS256) signed with a key derived from the
-//! configured access key and client secret, so they stay valid across a
-//! restart with the same settings; their claims are `aud`, `iss`, `tid`,
-//! `appid`, `oid`, `sub`, `exp`, `iat`, `nbf`. ACS access tokens are JWTs
+//! Entra access tokens are JWTs signed ES256 (with a `kid`) by a key derived
+//! from the configured access key and client secret, so they stay valid
+//! across a restart with the same settings. The Entra side is a real OpenID
+//! Connect issuer, `<base url>/<tenant>/v2.0`
+//! ([`Emulator::entra_issuer`]): its discovery document names a `jwks_uri`
+//! serving the public key, so any resource server (the token broker among
+//! them) can verify the tokens. Their claims are `aud`, `iss`, `tid`,
+//! `appid`, `azp`, `oid`, `sub`, `exp`, `iat`, `nbf`, `ver`. ACS access tokens
+//! are JWTs (HS256, only the emulator checks them)
 //! with `skypeid`, `scp`, `csi`, `exp`, `iat`, `acsScope`, `resourceId`.
 //!
 //! # Minting a Teams user's Entra token

@@ -14,6 +14,8 @@ mod access_token;
 pub mod adapters;
 pub mod apim;
 pub mod auth;
+#[cfg(feature = "broker")]
+pub mod broker;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod codegen;

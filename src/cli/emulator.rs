@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::failure::{CommandResult, Failure};
+use super::signal::stop_signal;
 use crate::Secret;
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, defaults};
 
@@ -244,41 +245,5 @@ fn public_or<'a>(value: &'a Secret, default: &str, flag: &str) -> std::borrow::C
         value.expose().into()
     } else {
         format!("<value of {flag}>").into()
-    }
-}
-
-/// Ctrl-C, or SIGTERM on Unix; the handlers are installed when this is called.
-fn stop_signal() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let interrupt = signal(SignalKind::interrupt()).ok();
-        let terminate = signal(SignalKind::terminate()).ok();
-        async move {
-            let interrupted = async {
-                match interrupt {
-                    Some(mut s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            let terminated = async {
-                match terminate {
-                    Some(mut s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = interrupted => {}
-                _ = terminated => {}
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    async {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

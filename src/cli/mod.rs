@@ -5,6 +5,8 @@
 //! arguments or local validation: nothing was sent).
 
 mod apim;
+#[cfg(feature = "broker")]
+mod broker;
 #[cfg(feature = "emulator")]
 mod emulator;
 mod expiry;
@@ -15,6 +17,8 @@ mod output;
 #[cfg(feature = "emulator")]
 mod quickstart;
 pub mod shapes;
+#[cfg(any(feature = "emulator", feature = "broker"))]
+mod signal;
 mod specs;
 mod token;
 
@@ -47,6 +51,10 @@ enum Command {
     /// Run the local emulator of ACS identity, APIM users and Entra until Ctrl-C.
     #[cfg(feature = "emulator")]
     Emulator(emulator::EmulatorArgs),
+    /// Run the token broker: app users (OIDC access tokens) get their own
+    /// ACS identity and its tokens, until Ctrl-C.
+    #[cfg(feature = "broker")]
+    Broker(Box<broker::BrokerArgs>),
     /// Communication Services users and tokens (az communication user-identity).
     #[command(subcommand)]
     Identity(identity::IdentityCommand),
@@ -108,6 +116,8 @@ async fn run(cli: Cli) -> CommandResult {
         Command::Quickstart => quickstart::run(global).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(args).await,
+        #[cfg(feature = "broker")]
+        Command::Broker(args) => broker::run(*args, global).await,
         Command::Identity(command) => identity::run(command, global).await,
         Command::Apim(command) => apim::run(command, global).await,
         Command::Token(TokenCommand::Inspect { token }) => {

@@ -1,0 +1,196 @@
+//! Who is calling: the app's OIDC access token, validated as a resource
+//! server does (signature RS256/ES256 with the issuer's published keys,
+//! `iss` exact, `aud`, `exp`/`nbf` with a small leeway, `sub` present).
+
+mod discovery;
+mod keys;
+mod rejection;
+
+use std::time::Duration;
+
+use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::{Map, Value};
+
+pub use rejection::AuthError;
+
+use super::app_user::{AppUser, Caller};
+use discovery::KeyFetcher;
+use keys::Keys;
+
+/// The largest leeway accepted for `exp`/`nbf` (DESIGN §8: at most 5 minutes).
+pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
+
+/// Validates bearer tokens of one issuer for one audience.
+pub struct Authenticator {
+    issuer: String,
+    audience: String,
+    leeway: Duration,
+    keys: Keys,
+}
+
+impl Authenticator {
+    /// For tokens of `issuer` (its discovery document is at
+    /// `<issuer>/.well-known/openid-configuration`) whose `aud` names
+    /// `audience`. `refetch_interval` bounds JWKS refetches for unknown
+    /// `kid`s (30 s is usual).
+    pub fn new(
+        issuer: &str,
+        audience: &str,
+        leeway: Duration,
+        refetch_interval: Duration,
+    ) -> crate::Result<Self> {
+        if audience.trim().is_empty() {
+            return Err(crate::Error::validation("audience", "must not be empty"));
+        }
+        if leeway > MAX_LEEWAY {
+            return Err(crate::Error::validation(
+                "leeway",
+                format!("{} s is more than the 300 s allowed", leeway.as_secs()),
+            ));
+        }
+        // Another crate may have chosen a provider: keep it.
+        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+        Ok(Authenticator {
+            issuer: issuer.to_string(),
+            audience: audience.to_string(),
+            leeway,
+            keys: Keys::new(
+                KeyFetcher::new(issuer)?,
+                refetch_interval,
+                Duration::from_secs(24 * 3600),
+            ),
+        })
+    }
+
+    /// The configured issuer.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Fetches the keys now (at start, so the first request does not wait).
+    pub async fn prefetch(&self) -> Result<usize, String> {
+        self.keys.prefetch().await
+    }
+
+    /// Whether the issuer's keys are loaded.
+    pub async fn keys_loaded(&self) -> bool {
+        self.keys.loaded().await
+    }
+
+    /// How many times the keys were fetched (metrics).
+    pub fn key_fetches(&self) -> u64 {
+        self.keys.fetches.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The caller an `Authorization` header value proves, or why not.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Caller, AuthError> {
+        let token = authorization
+            .and_then(bearer_token)
+            .ok_or(AuthError::Missing)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(AuthError::UnsupportedAlgorithm);
+        }
+        let kid = header.kid.as_deref().ok_or(AuthError::MissingKeyId)?;
+        let key = self.keys.key(kid).await?;
+        if key.algorithm != header.alg {
+            return Err(AuthError::KeyMismatch);
+        }
+        let mut validation = Validation::new(key.algorithm);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = self.leeway.as_secs();
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation)
+            .map_err(|e| rejection_of(e.kind()))?;
+        let claims = data.claims;
+        // Belt and braces: the two claims that name the user are strings.
+        let issuer = claims.get("iss").and_then(Value::as_str);
+        let subject = claims.get("sub").and_then(Value::as_str);
+        match (issuer, subject) {
+            (Some(issuer), Some(subject)) if issuer == self.issuer && !subject.is_empty() => {
+                Ok(Caller {
+                    user: AppUser::new(issuer, subject),
+                    claims,
+                })
+            }
+            (Some(issuer), _) if issuer != self.issuer => Err(AuthError::WrongIssuer),
+            _ => Err(AuthError::MissingClaim),
+        }
+    }
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("leeway", &self.leeway)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token from an `Authorization: Bearer …` value.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+fn rejection_of(kind: &JwtErrorKind) -> AuthError {
+    match kind {
+        JwtErrorKind::InvalidSignature => AuthError::BadSignature,
+        JwtErrorKind::ExpiredSignature => AuthError::Expired,
+        JwtErrorKind::ImmatureSignature => AuthError::NotYetValid,
+        JwtErrorKind::InvalidIssuer => AuthError::WrongIssuer,
+        JwtErrorKind::InvalidAudience => AuthError::WrongAudience,
+        JwtErrorKind::MissingRequiredClaim(_)
+        | JwtErrorKind::InvalidClaimFormat(_)
+        | JwtErrorKind::InvalidSubject => AuthError::MissingClaim,
+        JwtErrorKind::InvalidAlgorithm
+        | JwtErrorKind::InvalidAlgorithmName
+        | JwtErrorKind::MissingAlgorithm
+        | JwtErrorKind::UnsupportedAlgorithm => AuthError::UnsupportedAlgorithm,
+        JwtErrorKind::InvalidEcdsaKey
+        | JwtErrorKind::InvalidRsaKey(_)
+        | JwtErrorKind::InvalidKeyFormat => AuthError::KeyMismatch,
+        _ => AuthError::Malformed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_header_parsing() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let refetch = Duration::from_secs(30);
+        let ok = Authenticator::new("https://idp.example", "api://x", MAX_LEEWAY, refetch);
+        assert!(ok.is_ok());
+        let long = Authenticator::new(
+            "https://idp.example",
+            "api://x",
+            MAX_LEEWAY + Duration::from_secs(1),
+            refetch,
+        );
+        assert_eq!(long.unwrap_err().field(), Some("leeway"));
+        let plain = Authenticator::new("http://idp.example", "api://x", MAX_LEEWAY, refetch);
+        assert_eq!(plain.unwrap_err().field(), Some("issuer"));
+        let empty = Authenticator::new("https://idp.example", " ", MAX_LEEWAY, refetch);
+        assert_eq!(empty.unwrap_err().field(), Some("audience"));
+    }
+}

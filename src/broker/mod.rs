@@ -1,0 +1,63 @@
+//! The token broker: the trusted service between an app and Communication
+//! Services (behind the default-on `broker` feature).
+//!
+//! It authenticates the app's users by their OIDC access tokens, maps each
+//! `(iss, sub)` to exactly one ACS identity (created on first sight, stored
+//! in SQLite or PostgreSQL), and hands out that identity's tokens from an
+//! in-memory cache, so a launch-day crowd does not spend the resource's
+//! 1,000-calls-per-30-s quota. It sits on the facade
+//! ([`CommunicationIdentityClient`](crate::identity::CommunicationIdentityClient),
+//! [`ApiManagementClient`](crate::apim::ApiManagementClient)), never on
+//! generated code.
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /v1/token` `{"scopes":["voip"],"expiresInMinutes":60}` | `{"userId","token","expiresOn"}` |
+//! | `GET /v1/me` | `{"userId"}` (404 before the first token) |
+//! | `POST /v1/me/revoke` | 204: tokens revoked at ACS, cache dropped |
+//! | `DELETE /v1/me` | 204: identity deleted at ACS, then unmapped |
+//! | `POST /v1/apim-token` `{"expiresIn":"PT8H"}` | `{"token","expiry"}` (APIM configured) |
+//! | `/v1/admin/users/{issuer}/{subject}` (GET, DELETE, `POST …/revoke`) | the same for another user (admin role) |
+//! | `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json` | operations (no token) |
+//!
+//! Every `/v1` request needs `Authorization: Bearer <JWT>`; a missing or bad
+//! token gets 401 with `WWW-Authenticate: Bearer error="invalid_token"` and
+//! nothing reaches ACS. See ARCHITECTURE.md for the mapping's crash safety.
+
+mod acs;
+mod api;
+mod apim;
+mod app_user;
+mod auth;
+mod config;
+mod duration;
+mod error;
+mod http;
+mod keyed_lock;
+mod mapping;
+mod metrics;
+mod rate_limit;
+mod server;
+mod service;
+mod store;
+mod token_cache;
+
+pub use acs::IdentityCreation;
+pub use api::{
+    ApimTokenRequest, ApimTokenResponse, ErrorDetail, ErrorResponse, HealthResponse, MeResponse,
+    TokenRequest, TokenResponse,
+};
+pub use apim::{ApimSettings, apim_user_id, parse_apim_service};
+pub use app_user::{AppUser, Caller, MAX_CUSTOM_ID};
+pub use auth::{AuthError, Authenticator, MAX_LEEWAY};
+pub use config::{
+    BrokerConfig, DEFAULT_CACHE_MIN_REMAINING, DEFAULT_JWKS_REFETCH_INTERVAL, DEFAULT_LEASE,
+    DEFAULT_LEEWAY, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE,
+    FaultPoint,
+};
+pub use duration::{DurationError, parse_iso8601_duration};
+pub use error::{ApiError, UPSTREAM_RETRY_AFTER};
+pub use http::openapi::document as openapi_document;
+pub use metrics::Metrics;
+pub use server::{Broker, BrokerError, Upstreams};
+pub use store::{DatabaseUrl, IdentityRow, IdentityState, Store, StoreError, default_sqlite_path};

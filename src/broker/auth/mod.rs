@@ -88,6 +88,11 @@ impl Authenticator {
         let token = authorization
             .and_then(bearer_token)
             .ok_or(AuthError::Missing)?;
+        // The algorithm is checked on the raw header first, so `none`, HMAC
+        // and every other algorithm are refused as such, before any key is used.
+        if !matches!(raw_algorithm(token)?.as_str(), "RS256" | "ES256") {
+            return Err(AuthError::UnsupportedAlgorithm);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
             return Err(AuthError::UnsupportedAlgorithm);
@@ -140,6 +145,26 @@ fn bearer_token(authorization: &str) -> Option<&str> {
         .eq_ignore_ascii_case("Bearer")
         .then(|| token.trim())
         .filter(|token| !token.is_empty())
+}
+
+/// The `alg` of a compact JWS's header, read without trusting anything else.
+fn raw_algorithm(token: &str) -> Result<String, AuthError> {
+    use base64::Engine;
+    let mut parts = token.split('.');
+    let (Some(header), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(AuthError::Malformed);
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| AuthError::Malformed)?;
+    let header: Value = serde_json::from_slice(&bytes).map_err(|_| AuthError::Malformed)?;
+    header
+        .get("alg")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or(AuthError::Malformed)
 }
 
 fn rejection_of(kind: &JwtErrorKind) -> AuthError {

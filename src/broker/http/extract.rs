@@ -78,9 +78,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 }
 
 fn body_error(rejection: JsonRejection) -> ApiError {
-    let status = rejection.status();
+    let mut status = rejection.status();
     let message = match &rejection {
         JsonRejection::JsonDataError(_) => {
+            // 400 like every other bad input (axum says 422).
+            status = axum::http::StatusCode::BAD_REQUEST;
             // serde's text may quote input: keep only what is wrong.
             let text = rejection.body_text();
             format!(

@@ -1,0 +1,110 @@
+//! Two `azure-user-tokens broker` processes on one database (a SQLite file,
+//! and PostgreSQL when configured): 64 concurrent first calls for 30 users,
+//! spread over both, make exactly 30 identities.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+
+use crate::harness::{Env, TestDb, databases};
+use crate::issuer::AUDIENCE;
+
+struct BrokerProcess {
+    child: Child,
+    base_url: String,
+}
+
+impl BrokerProcess {
+    fn start(env: &Env, db: &TestDb) -> BrokerProcess {
+        let home = std::env::temp_dir().join(format!("broker-process-home-{}", std::process::id()));
+        std::fs::create_dir_all(&home).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_azure-user-tokens"))
+            .args([
+                "broker",
+                "--listen",
+                "127.0.0.1:0",
+                "--rate-limit-per-minute",
+                "0",
+            ])
+            .args(["--issuer", env.issuer.url(), "--audience", AUDIENCE])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            // Secrets through the environment, as documented.
+            .env("AZURE_USER_TOKENS_BROKER_DATABASE", &db.raw)
+            .env(
+                "COMMUNICATION_SERVICES_CONNECTION_STRING",
+                env.emulator.connection_string().expose(),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the broker starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut base_url = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(url) = line.strip_prefix("broker: ") {
+                base_url = Some(url.to_string());
+            }
+            if line.starts_with("ready:") {
+                break;
+            }
+        }
+        BrokerProcess {
+            child,
+            base_url: base_url.expect("the broker printed its address"),
+        }
+    }
+
+    /// SIGTERM, then its exit status.
+    fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn two_broker_processes_on_one_database_make_one_identity_per_user() {
+    for db in databases().await {
+        let env = Arc::new(Env::start().await);
+        let first = BrokerProcess::start(&env, &db);
+        let second = BrokerProcess::start(&env, &db);
+        let urls = [first.base_url.clone(), second.base_url.clone()];
+        let mut tasks = Vec::new();
+        for call in 0..64 {
+            let env = env.clone();
+            let url = urls[call % 2].clone();
+            tasks.push(tokio::spawn(async move {
+                let user = format!("user-{}", call % 30);
+                let answer = env
+                    .http
+                    .post(format!("{url}/v1/token"))
+                    .bearer_auth(env.issuer.token(&user))
+                    .json(&serde_json::json!({"scopes": ["voip"]}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(answer.status(), StatusCode::OK);
+                let body: serde_json::Value = answer.json().await.unwrap();
+                (user, body["userId"].as_str().unwrap().to_string())
+            }));
+        }
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for task in tasks {
+            let (user, id) = task.await.unwrap();
+            assert_eq!(ids.entry(user).or_insert_with(|| id.clone()), &id);
+        }
+        assert_eq!(ids.len(), 30);
+        assert_eq!(env.identities(), 30, "exactly 30 identities on {}", db.kind);
+        assert!(first.stop().success(), "SIGTERM is a clean exit");
+        assert!(second.stop().success());
+        db.remove().await;
+    }
+}

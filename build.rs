@@ -38,6 +38,17 @@ fn run() -> Result<(), String> {
         .unwrap_or_else(|| package.join("specs"));
     println!("cargo:rerun-if-changed={}", manifest_path.display());
 
+    // Every binding the facade knows is a possible `bound_operation` value;
+    // the ones this build's specs have are set (see src/codegen/bindings.rs).
+    let values: Vec<String> = codegen::bindings::all_cfg_values()
+        .iter()
+        .map(|v| format!("{v:?}"))
+        .collect();
+    println!(
+        "cargo::rustc-check-cfg=cfg(bound_operation, values({}))",
+        values.join(", ")
+    );
+
     let manifest = codegen::Manifest::load(&manifest_path).map_err(|e| e.to_string())?;
     for module in &manifest.modules {
         let spec = codegen::convert_module(&root, module).map_err(|e| e.to_string())?;
@@ -45,16 +56,23 @@ fn run() -> Result<(), String> {
             println!("cargo:rerun-if-changed={}", file.display());
         }
         let entry = module.entry_paths(&root).remove(0);
-        let code = generate(&spec, &entry)?;
+        let prepared = spec.for_module(&module.name).map_err(|e| e.to_string())?;
+        for bound in &prepared.bound {
+            println!(
+                "cargo::rustc-cfg=bound_operation={:?}",
+                format!("{}::{bound}", module.name)
+            );
+        }
+        let code = generate(prepared, &entry)?;
         let target = out_dir.join(format!("{}.rs", module.name));
         std::fs::write(&target, code).map_err(|e| format!("{}: {e}", target.display()))?;
     }
     Ok(())
 }
 
-/// Runs progenitor on one converted spec and renders the module source.
-fn generate(spec: &codegen::ConvertedSpec, entry: &Path) -> Result<String, String> {
-    let document = spec.for_progenitor();
+/// Runs progenitor on one module's document and renders the module source.
+fn generate(prepared: codegen::ModuleDocument, entry: &Path) -> Result<String, String> {
+    let document = prepared.document;
     let openapi: openapiv3::OpenAPI = serde_path_to_error::deserialize(document).map_err(|e| {
         format!(
             "{}: the converted spec is not valid OpenAPI 3.0 at {}: {}",
@@ -102,8 +120,10 @@ fn generate(spec: &codegen::ConvertedSpec, entry: &Path) -> Result<String, Strin
         .map_err(|e| format!("{}: generated code does not parse: {e}", entry.display()))?;
     let methods = client_methods(&file);
     Ok(format!(
-        "{}\n/// The generated `Client` methods, one per operation.\npub const OPERATION_METHODS: &[&str] = &{methods:?};\n",
-        prettyplease::unparse(&file)
+        "{}\n/// The generated `Client` methods, one per operation.\npub const OPERATION_METHODS: &[&str] = &{methods:?};\n\
+         /// The facade's bindings this spec has (`src/codegen/bindings.rs`).\npub const BOUND_OPERATIONS: &[&str] = &{:?};\n",
+        prettyplease::unparse(&file),
+        prepared.bound
     ))
 }
 

@@ -18,6 +18,9 @@ pub enum ErrorKind {
     Credential,
     /// The service answered with something that could not be understood.
     InvalidResponse,
+    /// The operation is not in the spec this crate was built from; nothing
+    /// was sent (rebuild from a spec that has it: see REGENERATING.md).
+    Unsupported,
 }
 
 /// An error from this crate: what went wrong, and where the service said so,
@@ -68,6 +71,15 @@ impl Error {
         let mut e = Error::new(ErrorKind::Validation, message);
         e.0.field = Some(field);
         e
+    }
+
+    /// `operation` is not in the spec this crate was built from; `detail`
+    /// says which spec and api-version.
+    pub fn unsupported(operation: &str, detail: impl fmt::Display) -> Self {
+        Error::new(
+            ErrorKind::Unsupported,
+            format!("{operation} is not supported by this build: {detail}"),
+        )
     }
 
     /// An error status from the service.
@@ -157,6 +169,12 @@ impl Error {
         matches!(self.0.status, Some(401 | 403)) || self.0.kind == ErrorKind::Credential
     }
 
+    /// The operation is not in the spec this crate was built from; nothing
+    /// was sent and no credential was used.
+    pub fn is_unsupported(&self) -> bool {
+        self.0.kind == ErrorKind::Unsupported
+    }
+
     /// The service asked us to slow down (429).
     pub fn is_throttled(&self) -> bool {
         self.0.status == Some(429)
@@ -225,6 +243,15 @@ mod tests {
         assert!(Error::service(429, "slow").is_throttled());
         assert!(Error::new(ErrorKind::Timeout, "t").is_timeout());
         assert!(Error::service(412, "etag").is_conflict());
+        let e = Error::unsupported(
+            "get_user",
+            "api-version 2025-06-30 has no GET /identities/{id}",
+        );
+        assert!(e.is_unsupported() && !e.is_validation() && e.status().is_none());
+        assert_eq!(
+            e.to_string(),
+            "get_user is not supported by this build: api-version 2025-06-30 has no GET /identities/{id}"
+        );
     }
 
     #[test]

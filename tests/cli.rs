@@ -256,6 +256,161 @@ async fn teams_exchange_prints_token_and_expiry() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teams_extension_assignments_and_exchange_print_their_documented_json() {
+    use azure_user_tokens::adapters::acs_identity::{
+        BOUND_OPERATIONS, EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN,
+    };
+    let emulator = emulator().await;
+    let env = acs_env(&emulator);
+    let env = env_refs(&env);
+    let tenant = emulator.config().tenant_id().to_string();
+    let object = "b27b64b9-39d2-44a3-869d-67700b74e805";
+    let app = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
+    let principal = ["--tenant-id", tenant.as_str(), "--object-id", object];
+    let assignment = |verb: &str, extra: &[&str]| {
+        let mut args = vec!["identity", "teams-extension", "assignment", verb];
+        args.extend(principal);
+        args.extend(extra);
+        run(&args, &env)
+    };
+    let teams_token = emulator.mint_entra_token(&EntraTokenClaims::new(
+        "https://communication.azure.com",
+        app,
+        object,
+        chrono::Duration::hours(1),
+    ));
+    let exchange = || {
+        run(
+            &[
+                "identity",
+                "teams-extension",
+                "exchange",
+                "--token",
+                teams_token.expose(),
+            ],
+            &env,
+        )
+    };
+    if !BOUND_OPERATIONS.contains(&EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN) {
+        let before = requests(&emulator);
+        for out in [assignment("show", &[]), exchange()] {
+            assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+            assert!(stderr(&out).contains("not supported by this build"));
+        }
+        assert_eq!(requests(&emulator), before);
+        return;
+    }
+
+    let set = json(
+        &assignment("set", &["--client-id", app]),
+        "teams-extension assignment show / set",
+    );
+    assert_eq!(
+        set,
+        serde_json::json!({"tenant_id": tenant, "object_id": object, "principal_type": "user", "client_ids": [app]})
+    );
+    let shown = json(
+        &assignment("show", &[]),
+        "teams-extension assignment show / set",
+    );
+    assert_eq!(shown, set);
+
+    let exchanged = json(&exchange(), "teams-extension exchange");
+    assert!(exchanged["user_id"].as_str().unwrap().starts_with("8:acs:"));
+    assert!(exchanged["token"].as_str().unwrap().contains('.'));
+
+    let account = json(
+        &assignment("set", &["--principal-type", "resource-account"]),
+        "teams-extension assignment show / set",
+    );
+    assert_eq!(account["principal_type"], "resourceAccount");
+    assert!(account.get("client_ids").is_none(), "{account}");
+    let deleted = json(
+        &assignment("delete", &[]),
+        "teams-extension assignment delete",
+    );
+    assert_eq!(deleted["result"], "deleted");
+    let gone = assignment("show", &[]);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(stderr(&gone).contains("404"), "{}", stderr(&gone));
+    // Refused without an assignment, and the token never echoed.
+    let refused = exchange();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(!stderr(&refused).contains(teams_token.expose()));
+
+    let before = requests(&emulator);
+    let bad = run(
+        &[
+            "identity",
+            "teams-extension",
+            "assignment",
+            "show",
+            "--tenant-id",
+            "contoso",
+            "--object-id",
+            object,
+        ],
+        &env,
+    );
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("tenant_id"), "{}", stderr(&bad));
+    assert_eq!(requests(&emulator), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_ids_and_user_show_work_or_exit_2_as_the_build_allows() {
+    use azure_user_tokens::adapters::acs_identity::{
+        BOUND_OPERATIONS, CREATE_IDENTITY_CUSTOM_ID, GET_IDENTITY,
+    };
+    let emulator = emulator().await;
+    let env = acs_env(&emulator);
+    let env = env_refs(&env);
+    let create = || {
+        run(
+            &["identity", "user", "create", "--custom-id", "alice"],
+            &env,
+        )
+    };
+    let show = |user: &str| run(&["identity", "user", "show", "--user-id", user], &env);
+
+    let before = requests(&emulator);
+    if BOUND_OPERATIONS.contains(&CREATE_IDENTITY_CUSTOM_ID) {
+        let first = json(&create(), "identity user create");
+        let again = json(&create(), "identity user create");
+        assert_eq!(first["user_id"], again["user_id"]);
+    } else {
+        let out = create();
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        let message = stderr(&out);
+        assert!(
+            message.contains("customId") && message.contains("not supported"),
+            "{message}"
+        );
+        assert_eq!(requests(&emulator), before);
+    }
+
+    let user = json(
+        &run(&["identity", "user", "create"], &env),
+        "identity user create",
+    );
+    let user_id = user["user_id"].as_str().unwrap();
+    let before = requests(&emulator);
+    if BOUND_OPERATIONS.contains(&GET_IDENTITY) {
+        let shown = json(&show(user_id), "identity user show");
+        assert_eq!(shown["user_id"], user_id);
+    } else {
+        let out = show(user_id);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("GET /identities/{id}"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(requests(&emulator), before);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_validation_exits_2_and_sends_nothing() {
     let emulator = emulator().await;
     let env = acs_env(&emulator);

@@ -345,11 +345,12 @@ fn apim_user(state: &str) -> serde_json::Value {
 /// The builders' optional setters take `TryInto<Option<T>>`, so a nested
 /// builder or a known enum variant has to be turned into `T` first: neither
 /// converts into the `Option` by itself.
-fn user_create_parameters() -> apim_users::types::UserCreateParameters {
+fn user_create_parameters() -> apim_users::types::CreateOrUpdateUserRequest {
     use apim_users::types::{
-        UserCreateParameterProperties, UserCreateParameterPropertiesConfirmation,
+        CreateOrUpdateUserRequest, UserCreateParameterProperties,
+        UserCreateParameterPropertiesConfirmation,
         UserCreateParameterPropertiesConfirmationVariant0, UserCreateParameterPropertiesState,
-        UserCreateParameterPropertiesStateVariant0, UserCreateParameters,
+        UserCreateParameterPropertiesStateVariant0,
     };
     let properties: UserCreateParameterProperties = UserCreateParameterProperties::builder()
         .email("foobar@outlook.com")
@@ -363,31 +364,32 @@ fn user_create_parameters() -> apim_users::types::UserCreateParameters {
         ))
         .try_into()
         .expect("complete user properties");
-    UserCreateParameters::builder()
+    CreateOrUpdateUserRequest::builder()
         .properties(properties)
         .try_into()
         .expect("complete user parameters")
 }
 
-/// Runs `user_get_shared_access_token` with the upstream example request.
+/// Runs `get_shared_access_token` with the upstream example request.
 async fn send_upstream_token_request(
     client: &adapters::apim_users::Client,
 ) -> Result<
-    progenitor_client::ResponseValue<apim_users::types::UserTokenResult>,
+    progenitor_client::ResponseValue<apim_users::types::GetSharedAccessTokenResult>,
     Error<apim_users::types::ErrorResponse>,
 > {
     use apim_users::types::{
-        UserTokenParameterProperties, UserTokenParameterPropertiesKeyType, UserTokenParameters,
+        GetSharedAccessTokenRequest, UserTokenParameterProperties,
+        UserTokenParameterPropertiesKeyType,
     };
     let expiry: DateTime<Utc> = "2019-04-21T00:44:24.2845269Z".parse().expect("expiry");
-    let body = UserTokenParameters {
+    let body = GetSharedAccessTokenRequest {
         properties: Some(UserTokenParameterProperties {
             key_type: UserTokenParameterPropertiesKeyType::Primary,
             expiry,
         }),
     };
     client
-        .user_get_shared_access_token()
+        .get_shared_access_token()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -511,7 +513,7 @@ async fn apim_user_get_returns_the_user_and_its_etag() {
     let client = apim_client(&server);
 
     let response = client
-        .user_get()
+        .get_user()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -585,7 +587,7 @@ async fn apim_user_list_by_service_sends_top_only_when_set() {
     let api_version = adapters::apim_users::default_api_version();
 
     let with_top = client
-        .user_list_by_service()
+        .list_users()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -596,7 +598,7 @@ async fn apim_user_list_by_service_sends_top_only_when_set() {
         .expect("list with $top succeeds")
         .into_inner();
     client
-        .user_list_by_service()
+        .list_users()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -643,7 +645,7 @@ async fn apim_user_create_or_update_sends_body_and_if_match_only_when_set() {
     let api_version = adapters::apim_users::default_api_version();
 
     let created = client
-        .user_create_or_update()
+        .create_or_update_user()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -654,7 +656,7 @@ async fn apim_user_create_or_update_sends_body_and_if_match_only_when_set() {
         .await
         .expect("create succeeds");
     client
-        .user_create_or_update()
+        .create_or_update_user()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -703,14 +705,14 @@ async fn apim_user_create_or_update_sends_body_and_if_match_only_when_set() {
 
 #[tokio::test]
 async fn apim_user_delete_sends_if_match_and_options() {
-    use apim_users::types::{UserDeleteAppType, UserDeleteAppTypeVariant0};
+    use apim_users::types::{DeleteUserAppType, DeleteUserAppTypeVariant0};
 
     let server = CaptureServer::start(Reply::empty(204)).await;
     let client = apim_client(&server);
     let api_version = adapters::apim_users::default_api_version();
 
     let response = client
-        .user_delete()
+        .delete_user()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -718,8 +720,8 @@ async fn apim_user_delete_sends_if_match_and_options() {
         .api_version(api_version)
         .if_match("\"AAAAAAAAAAa=\"")
         .delete_subscriptions(true)
-        .app_type(UserDeleteAppType::Variant0(
-            UserDeleteAppTypeVariant0::DeveloperPortal,
+        .app_type(DeleteUserAppType::Variant0(
+            DeleteUserAppTypeVariant0::DeveloperPortal,
         ))
         .send()
         .await
@@ -750,7 +752,7 @@ async fn apim_open_enum_keeps_an_unknown_state_and_ignores_unknown_fields() {
     let client = apim_client(&server);
 
     let user = client
-        .user_get()
+        .get_user()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -778,7 +780,7 @@ async fn apim_open_enum_reads_a_known_state_as_its_variant() {
     let client = apim_client(&server);
 
     let user = client
-        .user_get()
+        .get_user()
         .subscription_id(subscription())
         .resource_group_name(RESOURCE_GROUP)
         .service_name(SERVICE)
@@ -817,9 +819,7 @@ fn acs_token_json() -> serde_json::Value {
 
 #[tokio::test]
 async fn acs_create_with_scopes_and_expiry() {
-    use acs_identity::types::{
-        CommunicationIdentityCreateRequest, CommunicationIdentityTokenScopeVariant0,
-    };
+    use acs_identity::types::{CommunicationIdentityTokenScopeVariant0, CreateIdentityRequest};
 
     let server = CaptureServer::start(Reply::json(
         201,
@@ -829,9 +829,9 @@ async fn acs_create_with_scopes_and_expiry() {
     let client = acs_client(&server);
 
     let response = client
-        .communication_identity_create()
+        .create_identity()
         .api_version(adapters::acs_identity::default_api_version())
-        .body(CommunicationIdentityCreateRequest {
+        .body(CreateIdentityRequest {
             create_token_with_scopes: vec![
                 CommunicationIdentityTokenScopeVariant0::Chat.into(),
                 CommunicationIdentityTokenScopeVariant0::Voip.into(),
@@ -871,10 +871,10 @@ async fn acs_create_without_a_body_sends_an_empty_object() {
     let client = acs_client(&server);
 
     // The generated API has no way to leave the (optional) body out: without
-    // `.body(..)` the builder uses `CommunicationIdentityCreateRequest::default()`,
+    // `.body(..)` the builder uses `CreateIdentityRequest::default()`,
     // which serializes to `{}` and goes out as `application/json`.
     let result = client
-        .communication_identity_create()
+        .create_identity()
         .api_version(adapters::acs_identity::default_api_version())
         .send()
         .await
@@ -894,9 +894,7 @@ async fn acs_create_without_a_body_sends_an_empty_object() {
 
 #[tokio::test]
 async fn acs_create_leaves_out_expires_in_minutes_when_not_set() {
-    use acs_identity::types::{
-        CommunicationIdentityCreateRequest, CommunicationIdentityTokenScopeVariant0,
-    };
+    use acs_identity::types::{CommunicationIdentityTokenScopeVariant0, CreateIdentityRequest};
 
     let server = CaptureServer::start(Reply::json(
         201,
@@ -906,10 +904,10 @@ async fn acs_create_leaves_out_expires_in_minutes_when_not_set() {
     let client = acs_client(&server);
 
     client
-        .communication_identity_create()
+        .create_identity()
         .api_version(adapters::acs_identity::default_api_version())
         .body(
-            CommunicationIdentityCreateRequest::builder().create_token_with_scopes(vec![
+            CreateIdentityRequest::builder().create_token_with_scopes(vec![
                 CommunicationIdentityTokenScopeVariant0::Chat.into(),
             ]),
         )
@@ -927,18 +925,18 @@ async fn acs_create_leaves_out_expires_in_minutes_when_not_set() {
 #[tokio::test]
 async fn acs_issue_access_token_keeps_the_identity_raw_in_the_path() {
     use acs_identity::types::{
-        CommunicationIdentityAccessTokenRequest, CommunicationIdentityTokenScope,
-        CommunicationIdentityTokenScopeVariant0,
+        CommunicationIdentityTokenScope, CommunicationIdentityTokenScopeVariant0,
+        IssueAccessTokenRequest,
     };
 
     let server = CaptureServer::start(Reply::json(200, acs_token_json())).await;
     let client = acs_client(&server);
 
     let token = client
-        .communication_identity_issue_access_token()
+        .issue_access_token()
         .id(ACS_ID)
         .api_version(adapters::acs_identity::default_api_version())
-        .body(CommunicationIdentityAccessTokenRequest {
+        .body(IssueAccessTokenRequest {
             scopes: vec![
                 CommunicationIdentityTokenScopeVariant0::ChatJoinLimited.into(),
                 CommunicationIdentityTokenScopeVariant0::VoipJoin.into(),
@@ -980,7 +978,7 @@ async fn acs_revoke_access_tokens_answers_204() {
     let client = acs_client(&server);
 
     let response = client
-        .communication_identity_revoke_access_tokens()
+        .revoke_access_tokens()
         .id(ACS_ID)
         .api_version(adapters::acs_identity::default_api_version())
         .send()
@@ -1004,7 +1002,7 @@ async fn acs_delete_answers_204() {
     let client = acs_client(&server);
 
     let response = client
-        .communication_identity_delete()
+        .delete_identity()
         .id(ACS_ID)
         .api_version(adapters::acs_identity::default_api_version())
         .send()
@@ -1021,16 +1019,16 @@ async fn acs_delete_answers_204() {
 
 #[tokio::test]
 async fn acs_exchange_teams_user_access_token_sends_token_app_and_user() {
-    use acs_identity::types::TeamsUserExchangeTokenRequest;
+    use acs_identity::types::ExchangeTeamsUserAccessTokenRequest;
 
     let server = CaptureServer::start(Reply::json(200, acs_token_json())).await;
     let client = acs_client(&server);
 
     let token = client
-        .communication_identity_exchange_teams_user_access_token()
+        .exchange_teams_user_access_token()
         .api_version(adapters::acs_identity::default_api_version())
         .body(
-            TeamsUserExchangeTokenRequest::builder()
+            ExchangeTeamsUserAccessTokenRequest::builder()
                 .token("entra-token")
                 .app_id("11111111-1111-1111-1111-111111111111")
                 .user_id("22222222-2222-2222-2222-222222222222"),
@@ -1060,9 +1058,7 @@ async fn acs_exchange_teams_user_access_token_sends_token_app_and_user() {
 
 #[tokio::test]
 async fn acs_400_validation_error_is_parsed() {
-    use acs_identity::types::{
-        CommunicationIdentityAccessTokenRequest, CommunicationIdentityTokenScopeVariant0,
-    };
+    use acs_identity::types::{CommunicationIdentityTokenScopeVariant0, IssueAccessTokenRequest};
 
     let server = CaptureServer::start(Reply::json(
         400,
@@ -1078,10 +1074,10 @@ async fn acs_400_validation_error_is_parsed() {
     let client = acs_client(&server);
 
     let error = client
-        .communication_identity_issue_access_token()
+        .issue_access_token()
         .id(ACS_ID)
         .api_version(adapters::acs_identity::default_api_version())
-        .body(CommunicationIdentityAccessTokenRequest {
+        .body(IssueAccessTokenRequest {
             scopes: vec![CommunicationIdentityTokenScopeVariant0::Chat.into()],
             expires_in_minutes: Some(59),
         })

@@ -7,7 +7,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use azure_user_tokens::emulator::{EmulatorConfig, EntraTokenClaims};
+use azure_user_tokens::adapters;
+use azure_user_tokens::credential::ClientSecretCredential;
+use azure_user_tokens::emulator::{Emulator, EmulatorConfig, EntraTokenClaims};
 use azure_user_tokens::identity::{
     CommunicationIdentityClient, CommunicationUserIdentifier, Scope,
 };
@@ -330,4 +332,305 @@ async fn works_over_tls_with_the_emulators_certificate() {
     let err = untrusting.create_user().await.unwrap_err();
     assert!(!err.is_validation() && err.status().is_none(), "{err}");
     assert!(err.message().contains("certificate"), "{err}");
+}
+
+// The newer surface: what a build supports depends on the spec it was
+// generated from (`BOUND_OPERATIONS`). Each test asserts the right thing for
+// the build it runs in: the operation works where the spec has it, and
+// fails as Unsupported — nothing sent, no credential asked — where it does not.
+
+const TEAMS_APP: &str = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
+const TEAMS_USER: &str = "b27b64b9-39d2-44a3-869d-67700b74e805";
+
+fn built_with(binding: &str) -> bool {
+    adapters::acs_identity::BOUND_OPERATIONS.contains(&binding)
+}
+
+/// A client whose Entra credential counts the tokens it hands out.
+fn counting_client(
+    emulator: &Emulator,
+) -> (
+    CommunicationIdentityClient,
+    Arc<CountingCredential<Arc<ClientSecretCredential>>>,
+) {
+    let credential = Arc::new(CountingCredential::new(entra_credential(emulator)));
+    let client =
+        CommunicationIdentityClient::with_credential(emulator.base_url(), credential.clone())
+            .unwrap();
+    (client, credential)
+}
+
+/// `result` is Unsupported naming `operation` and the api-version, and
+/// neither the emulator nor the credential saw anything.
+fn assert_unsupported<T: std::fmt::Debug>(
+    result: azure_user_tokens::Result<T>,
+    operation: &str,
+    emulator: &Emulator,
+    requests_before: u64,
+    credential_calls: usize,
+) {
+    let err = result.unwrap_err();
+    assert!(err.is_unsupported(), "{err}");
+    assert!(!err.is_validation() && err.status().is_none(), "{err}");
+    assert!(err.message().contains(operation), "{err}");
+    assert!(
+        err.message()
+            .contains(adapters::acs_identity::default_api_version()),
+        "{err}"
+    );
+    assert_eq!(requests(emulator), requests_before, "nothing may be sent");
+    assert_eq!(credential_calls, 0, "no credential may be asked");
+}
+
+#[tokio::test]
+async fn a_custom_id_gives_back_the_same_user_where_the_spec_has_it() {
+    let emulator = emulator().await;
+    let (client, credential) = counting_client(&emulator);
+    if !built_with(adapters::acs_identity::CREATE_IDENTITY_CUSTOM_ID) {
+        let before = requests(&emulator);
+        let result = client.create_user_with_custom_id("alice").await;
+        assert_unsupported(result, "customId", &emulator, before, credential.calls());
+        return;
+    }
+    let alice = client.create_user_with_custom_id("alice").await.unwrap();
+    let again = client.create_user_with_custom_id("alice").await.unwrap();
+    assert_eq!(alice, again, "the same custom id gives the same user");
+    let bob = client.create_user_with_custom_id("bob").await.unwrap();
+    assert_ne!(alice, bob);
+    assert_eq!(stats(&emulator).users, 2);
+
+    let before = requests(&emulator);
+    for bad in [String::new(), " ".into(), "x".repeat(257)] {
+        let err = client.create_user_with_custom_id(&bad).await.unwrap_err();
+        assert_eq!(err.field(), Some("custom_id"), "{bad:?}: {err}");
+    }
+    assert_eq!(requests(&emulator), before, "nothing sent for bad input");
+    // Deleting frees the custom id: a new user gets it.
+    client.delete_user(&alice).await.unwrap();
+    let new_alice = client.create_user_with_custom_id("alice").await.unwrap();
+    assert_ne!(new_alice, alice);
+}
+
+#[tokio::test]
+async fn get_user_reads_the_custom_id_and_last_token_time_where_the_spec_has_it() {
+    let emulator = emulator().await;
+    let (client, credential) = counting_client(&emulator);
+    let user = CommunicationUserIdentifier::new("8:acs:x_y").unwrap();
+    if !built_with(adapters::acs_identity::GET_IDENTITY) {
+        let before = requests(&emulator);
+        let result = client.get_user(&user).await;
+        assert_unsupported(
+            result,
+            "GET /identities/{id}",
+            &emulator,
+            before,
+            credential.calls(),
+        );
+        return;
+    }
+    let plain = client.create_user().await.unwrap();
+    let read = client.get_user(&plain).await.unwrap();
+    assert_eq!(read.id, plain);
+    assert_eq!(read.custom_id, None);
+    assert_eq!(read.last_token_issued_at, None);
+
+    client
+        .get_token(&plain, &[Scope::Chat], None)
+        .await
+        .unwrap();
+    let issued = client.get_user(&plain).await.unwrap().last_token_issued_at;
+    let issued = issued.expect("a token was issued");
+    assert!(issued <= Utc::now() && issued > Utc::now() - chrono::Duration::minutes(5));
+
+    if built_with(adapters::acs_identity::CREATE_IDENTITY_CUSTOM_ID) {
+        let carol = client.create_user_with_custom_id("carol").await.unwrap();
+        let read = client.get_user(&carol).await.unwrap();
+        assert_eq!(read.custom_id.as_deref(), Some("carol"));
+    }
+    let err = client.get_user(&user).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}
+
+#[tokio::test]
+async fn teams_extension_assignments_are_kept_where_the_spec_has_them() {
+    use azure_user_tokens::identity::{TeamsExtensionAssignment, TeamsExtensionPrincipalType};
+    let emulator = emulator().await;
+    let (client, credential) = counting_client(&emulator);
+    let tenant = emulator.config().tenant_id().to_string();
+    let assignment = TeamsExtensionAssignment::new(
+        tenant.clone(),
+        TEAMS_USER,
+        TeamsExtensionPrincipalType::User,
+    )
+    .with_client_ids([TEAMS_APP]);
+    let operations = [
+        adapters::acs_identity::GET_TEAMS_EXTENSION_ASSIGNMENT,
+        adapters::acs_identity::UPSERT_TEAMS_EXTENSION_ASSIGNMENT,
+        adapters::acs_identity::DELETE_TEAMS_EXTENSION_ASSIGNMENT,
+    ];
+    if !operations.iter().all(|op| built_with(op)) {
+        let before = requests(&emulator);
+        let result = client.upsert_teams_extension_assignment(&assignment).await;
+        assert_unsupported(
+            result,
+            "assignments/{objectId}",
+            &emulator,
+            before,
+            credential.calls(),
+        );
+        let result = client
+            .get_teams_extension_assignment(&tenant, TEAMS_USER)
+            .await;
+        assert_unsupported(result, "GET", &emulator, before, credential.calls());
+        let result = client
+            .delete_teams_extension_assignment(&tenant, TEAMS_USER)
+            .await;
+        assert_unsupported(result, "DELETE", &emulator, before, credential.calls());
+        return;
+    }
+    let stored = client
+        .upsert_teams_extension_assignment(&assignment)
+        .await
+        .unwrap();
+    assert_eq!(stored, assignment);
+    assert_eq!(
+        client
+            .get_teams_extension_assignment(&tenant, TEAMS_USER)
+            .await
+            .unwrap(),
+        assignment
+    );
+    let account = TeamsExtensionAssignment::new(
+        tenant.clone(),
+        TEAMS_USER,
+        TeamsExtensionPrincipalType::ResourceAccount,
+    );
+    let replaced = client
+        .upsert_teams_extension_assignment(&account)
+        .await
+        .unwrap();
+    assert_eq!(
+        replaced.principal_type,
+        TeamsExtensionPrincipalType::ResourceAccount
+    );
+    client
+        .delete_teams_extension_assignment(&tenant, TEAMS_USER)
+        .await
+        .unwrap();
+    let err = client
+        .get_teams_extension_assignment(&tenant, TEAMS_USER)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+
+    // Ids are checked before anything is sent or any token asked for.
+    let before = (requests(&emulator), credential.calls());
+    let err = client
+        .get_teams_extension_assignment("contoso.onmicrosoft.com", TEAMS_USER)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("tenant_id"));
+    let err = client
+        .delete_teams_extension_assignment(&tenant, "../identities")
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("object_id"));
+    let bad_client = assignment.clone().with_client_ids([""]);
+    let err = client
+        .upsert_teams_extension_assignment(&bad_client)
+        .await
+        .unwrap_err();
+    assert_eq!(err.field(), Some("client_ids"));
+    assert_eq!((requests(&emulator), credential.calls()), before);
+}
+
+#[tokio::test]
+async fn the_teams_extension_exchange_authenticates_with_the_teams_users_token() {
+    use azure_user_tokens::identity::{TeamsExtensionAssignment, TeamsExtensionPrincipalType};
+    let emulator = emulator().await;
+    let (client, credential) = counting_client(&emulator);
+    let teams_token = emulator.mint_entra_token(&EntraTokenClaims::new(
+        "https://communication.azure.com",
+        TEAMS_APP,
+        TEAMS_USER,
+        chrono::Duration::hours(1),
+    ));
+    if !built_with(adapters::acs_identity::EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN) {
+        let before = requests(&emulator);
+        let result = client.exchange_teams_extension_token(&teams_token).await;
+        assert_unsupported(
+            result,
+            "/access/teamsExtension/:exchangeAccessToken",
+            &emulator,
+            before,
+            credential.calls(),
+        );
+        return;
+    }
+    // No assignment yet: the service refuses the user.
+    let err = client
+        .exchange_teams_extension_token(&teams_token)
+        .await
+        .unwrap_err();
+    assert!(err.is_unauthorized() && err.status() == Some(403), "{err}");
+    assert_eq!(
+        credential.calls(),
+        0,
+        "the client's own credential is not used"
+    );
+
+    let admin = identity_client(&emulator);
+    let tenant = emulator.config().tenant_id().to_string();
+    admin
+        .upsert_teams_extension_assignment(
+            &TeamsExtensionAssignment::new(tenant, TEAMS_USER, TeamsExtensionPrincipalType::User)
+                .with_client_ids([TEAMS_APP]),
+        )
+        .await
+        .unwrap();
+    // Through an access-key client and an Entra client alike: the request
+    // carries the Teams user's token, not the client's signature or token.
+    for client in [&admin, &client] {
+        let (user, token) = client
+            .exchange_teams_extension_token(&teams_token)
+            .await
+            .unwrap();
+        assert!(user.raw_id().starts_with("8:acs:"), "{user}");
+        assert!(user.raw_id().ends_with(TEAMS_USER), "{user}");
+        assert!(token.expires_on > Utc::now());
+        let exp = jwt::expiry(token.token.expose()).unwrap();
+        assert_eq!(exp.timestamp(), token.expires_on.timestamp());
+    }
+    assert_eq!(
+        credential.calls(),
+        0,
+        "the client's own credential is not used"
+    );
+
+    // Another application of the same user is not assigned.
+    let other_app = emulator.mint_entra_token(&EntraTokenClaims::new(
+        "https://communication.azure.com",
+        "07474a86-625a-452f-977b-db4e13f21260",
+        TEAMS_USER,
+        chrono::Duration::hours(1),
+    ));
+    let err = admin
+        .exchange_teams_extension_token(&other_app)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(403), "{err}");
+
+    let before = requests(&emulator);
+    for bad in ["", "two\nlines"] {
+        let err = admin
+            .exchange_teams_extension_token(&Secret::new(bad))
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("teams_user_token"), "{err}");
+        assert!(
+            !err.to_string().contains("two"),
+            "no token in messages: {err}"
+        );
+    }
+    assert_eq!(requests(&emulator), before);
 }

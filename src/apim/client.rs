@@ -99,6 +99,7 @@ impl ApiManagementClient {
         key_type: KeyType,
         expiry: DateTime<Utc>,
     ) -> Result<SharedAccessToken> {
+        adapter::require(adapter::GET_SHARED_ACCESS_TOKEN, &self.api_version)?;
         check_expiry(expiry, Utc::now())?;
         let context = self.context(true).await?;
         let expiry = expiry.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
@@ -125,6 +126,7 @@ impl ApiManagementClient {
 
     /// `User - Get`.
     pub async fn get_user(&self, user: &ApimUserRef) -> Result<ApimUser> {
+        adapter::require(adapter::GET_USER, &self.api_version)?;
         let context = self.context(true).await?;
         let (value, etag) = adapter::get_user(
             &self.generated,
@@ -144,6 +146,7 @@ impl ApiManagementClient {
         details: &NewApimUser,
         if_match: Option<&str>,
     ) -> Result<ApimUser> {
+        adapter::require(adapter::CREATE_OR_UPDATE_USER, &self.api_version)?;
         let properties = details.to_wire()?;
         let context = self.context(true).await?;
         let (value, etag) = adapter::create_or_update_user(
@@ -161,6 +164,7 @@ impl ApiManagementClient {
 
     /// `User - Delete`, sending `If-Match: *` unless given an ETag.
     pub async fn delete_user(&self, user: &ApimUserRef, etag: Option<&str>) -> Result<()> {
+        adapter::require(adapter::DELETE_USER, &self.api_version)?;
         let context = self.context(true).await?;
         adapter::delete_user(
             &self.generated,
@@ -229,6 +233,7 @@ impl ApiManagementClient {
         if page_size == Some(0) {
             return Err(Error::validation("page_size", "must be at least 1"));
         }
+        adapter::require(adapter::LIST_USERS, &self.api_version)?;
         let context = self.context(true).await?;
         adapter::list_users_first_page(
             &self.generated,

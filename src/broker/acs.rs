@@ -26,36 +26,45 @@ pub enum IdentityCreation {
 /// The identity client and what the broker does with it.
 pub(crate) struct Acs {
     client: CommunicationIdentityClient,
-    creation: IdentityCreation,
+    custom_ids: bool,
     metrics: Arc<Metrics>,
 }
 
 impl Acs {
-    pub(crate) fn new(
+    /// With `Auto`, finds out (sending nothing) whether the client's
+    /// api-version takes `customId`.
+    pub(crate) async fn new(
         client: CommunicationIdentityClient,
         creation: IdentityCreation,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let custom_ids = creation == IdentityCreation::Auto && custom_id_supported(&client).await;
         Acs {
             client,
-            creation,
+            custom_ids,
             metrics,
         }
     }
 
     /// Whether creations are idempotent (`customId`) with this client.
     pub(crate) fn idempotent_creation(&self) -> bool {
-        self.creation == IdentityCreation::Auto && custom_id_supported(&self.client)
+        self.custom_ids
     }
 
     /// Creates an identity; with `customId` when supported (the same id
-    /// gives back the same identity).
+    /// gives back the same identity, so a retry or a takeover after a crash
+    /// finds it instead of creating another).
     pub(crate) async fn create(&self, custom_id: &str) -> Result<CommunicationUserIdentifier> {
-        if self.idempotent_creation() {
-            let _ = custom_id;
-        }
-        self.timed("create_identity", self.client.create_user())
+        if self.custom_ids {
+            self.timed(
+                "create_identity",
+                self.client.create_user_with_custom_id(custom_id),
+            )
             .await
+        } else {
+            self.timed("create_identity", self.client.create_user())
+                .await
+        }
     }
 
     pub(crate) async fn issue(
@@ -127,9 +136,15 @@ impl Acs {
     }
 }
 
-/// Whether the client's api-version takes `customId`. The facade of this
-/// build has no `create_user_with_custom_id` yet (it arrives with issue 11's
-/// work), so the answer is no and creation follows the pending-row path.
-fn custom_id_supported(_client: &CommunicationIdentityClient) -> bool {
-    false
+/// Whether the client's api-version takes `customId`: the facade refuses an
+/// unsupported operation (`is_unsupported`) before checking the input or
+/// sending anything, so an empty id answers the question without a request
+/// (a supported build refuses the empty id as invalid input, also locally).
+async fn custom_id_supported(client: &CommunicationIdentityClient) -> bool {
+    match client.create_user_with_custom_id("").await {
+        Err(error) if error.is_unsupported() => false,
+        Err(error) if error.is_validation() => true,
+        // Never expected: an empty id is never sent. Stay on the safe path.
+        Ok(_) | Err(_) => false,
+    }
 }

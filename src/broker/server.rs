@@ -121,7 +121,9 @@ impl Broker {
             upstreams.identity,
             config.identity_creation,
             metrics.clone(),
-        );
+        )
+        .await;
+        tracing::info!(custom_ids = acs.idempotent_creation(), "identity creation");
         let mapper = Mapper::new(store, acs, config.lease, metrics.clone(), config.fault);
         let service = Arc::new(Service::new(config, auth, mapper, apim, metrics));
         let router = http::router(service.clone());
@@ -162,6 +164,12 @@ impl Broker {
     /// The metrics (the same as `GET /metrics`).
     pub fn metrics(&self) -> &Metrics {
         &self.service.metrics
+    }
+
+    /// Whether identities are created with `customId` (idempotent), which
+    /// the client's api-version decides.
+    pub fn idempotent_creation(&self) -> bool {
+        self.service.mapper.acs().idempotent_creation()
     }
 
     /// The database (tests and tools).

@@ -20,6 +20,10 @@ use crate::broker::{
     Upstreams, parse_apim_service,
 };
 use crate::identity::Scope;
+use crate::pipeline::ClientOptions;
+
+/// The longest an ACS call may take, retries included (under the default lease).
+const ACS_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The audience `--emulator` uses unless `--audience` is given.
 #[cfg(feature = "emulator")]
@@ -248,10 +252,12 @@ pub async fn run(args: BrokerArgs, global: &GlobalArgs) -> CommandResult {
         Some(_) => Some(global.apim_client()?),
         None => None,
     };
-    let upstreams = Upstreams {
-        identity: global.identity_client()?,
-        apim,
-    };
+    // A call (retries included) ends well within the 60 s lease, so a slow
+    // ACS never lets another broker take over a row still being created.
+    let identity = global
+        .identity_client()?
+        .with_options(ClientOptions::default().with_total_timeout(ACS_CALL_TIMEOUT))?;
+    let upstreams = Upstreams { identity, apim };
     let database = config.database().to_string();
     let broker = start(config, upstreams).await?;
     let lines = vec![

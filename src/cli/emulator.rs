@@ -98,6 +98,15 @@ pub struct EmulatorArgs {
     /// Delay faults ask for (retry-after-ms; Retry-After rounded up to seconds).
     #[arg(long, value_name = "N", default_value_t = defaults::FAULT_RETRY_AFTER_MS)]
     fault_retry_after_ms: u64,
+
+    /// Answer APIM user deletes as ARM long-running operations (202, then
+    /// status checks) under the api-versions that make them long-running.
+    #[arg(long)]
+    async_deletes: bool,
+
+    /// Status checks an asynchronous delete takes to finish (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = EmulatorConfig::DEFAULT_ASYNC_DELETE_POLLS, requires = "async_deletes")]
+    async_delete_polls: u32,
 }
 
 impl EmulatorArgs {
@@ -109,7 +118,9 @@ impl EmulatorArgs {
             .with_client_id(&self.client_id)
             .with_tls(self.tls)
             .with_fault_rate(self.fault_rate)
-            .with_fault_retry_after_ms(self.fault_retry_after_ms);
+            .with_fault_retry_after_ms(self.fault_retry_after_ms)
+            .with_async_deletes(self.async_deletes)
+            .with_async_delete_polls(self.async_delete_polls);
         if let Some(key) = &self.access_key {
             config = config.with_access_key(key.clone());
         }

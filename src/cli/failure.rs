@@ -3,8 +3,9 @@
 use crate::Error;
 
 /// A failed command. Exit code 1: the service, the network or
-/// authentication failed (or a token did not verify); 2: bad arguments or
-/// input rejected locally, with no request sent.
+/// authentication failed (or a token did not verify); 2: bad arguments,
+/// input rejected locally, or an operation this build does not support,
+/// with no request sent.
 #[derive(Debug)]
 pub struct Failure {
     pub(crate) message: String,
@@ -36,7 +37,9 @@ impl From<Error> for Failure {
         if let Some(target) = error.target() {
             message.push_str(&format!(" [target: {target}]"));
         }
-        if error.is_validation() {
+        // Rejected locally, nothing sent: bad input, or an operation this
+        // build's spec does not have.
+        if error.is_validation() || error.is_unsupported() {
             Failure::input(message)
         } else {
             Failure::failed(message)

@@ -5,7 +5,8 @@ use clap::Subcommand;
 use super::failure::CommandResult;
 use super::global::GlobalArgs;
 use super::output::print;
-use super::shapes::{Done, TeamsToken, TokenIssued, UserCreated};
+use super::shapes::{Done, TeamsToken, TokenIssued, UserCreated, UserShown};
+use super::teams_extension::TeamsExtensionCommand;
 use crate::Secret;
 use crate::identity::{CommunicationUserIdentifier, Scope};
 
@@ -17,6 +18,9 @@ pub(super) enum IdentityCommand {
     /// Their access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The Teams Phone extension: token exchange and who may use it.
+    #[command(subcommand)]
+    TeamsExtension(TeamsExtensionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,6 +33,18 @@ pub(super) enum UserCommand {
         /// Token lifetime, 60–1440 minutes (default 1440).
         #[arg(long, value_name = "N")]
         expires_in_minutes: Option<u32>,
+        /// Your own id for the user (1–256 characters): the same custom id
+        /// always gives the same user (needs a build from a spec with
+        /// customId, such as 2025-03-02-preview).
+        #[arg(long, value_name = "ID")]
+        custom_id: Option<String>,
+    },
+    /// Show a user: its custom id and when a token was last issued (needs a
+    /// build from a spec with GET /identities/{id}, such as 2025-03-02-preview).
+    Show {
+        /// The user's raw id (8:acs:…).
+        #[arg(long)]
+        user_id: String,
     },
     /// Delete a user and revoke its tokens.
     Delete {
@@ -79,6 +95,32 @@ pub(super) async fn run(command: IdentityCommand, global: &GlobalArgs) -> Comman
         IdentityCommand::User(UserCommand::Create {
             scopes,
             expires_in_minutes,
+            custom_id: Some(custom_id),
+        }) => {
+            if scopes.is_empty() && expires_in_minutes.is_some() {
+                return Err(super::Failure::input(
+                    "--expires-in-minutes needs at least one --scope",
+                ));
+            }
+            let scopes = parse_scopes(&scopes);
+            let user = client.create_user_with_custom_id(&custom_id).await?;
+            let token = match scopes.is_empty() {
+                true => None,
+                false => Some(client.get_token(&user, &scopes, expires_in_minutes).await?),
+            };
+            print(
+                format,
+                &UserCreated {
+                    user_id: user.raw_id().to_string(),
+                    expires_on: token.as_ref().map(|t| t.expires_on),
+                    token: token.map(|t| t.token.expose().to_string()),
+                },
+            )
+        }
+        IdentityCommand::User(UserCommand::Create {
+            scopes,
+            expires_in_minutes,
+            custom_id: None,
         }) => {
             let created = if scopes.is_empty() {
                 if expires_in_minutes.is_some() {
@@ -103,6 +145,22 @@ pub(super) async fn run(command: IdentityCommand, global: &GlobalArgs) -> Comman
                 }
             };
             print(format, &created)
+        }
+        IdentityCommand::User(UserCommand::Show { user_id }) => {
+            let user = client
+                .get_user(&CommunicationUserIdentifier::new(user_id)?)
+                .await?;
+            print(
+                format,
+                &UserShown {
+                    user_id: user.id.raw_id().to_string(),
+                    custom_id: user.custom_id,
+                    last_token_issued_at: user.last_token_issued_at,
+                },
+            )
+        }
+        IdentityCommand::TeamsExtension(command) => {
+            super::teams_extension::run(command, &client, format).await
         }
         IdentityCommand::User(UserCommand::Delete { user_id }) => {
             let user = CommunicationUserIdentifier::new(user_id)?;

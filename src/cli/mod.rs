@@ -20,6 +20,7 @@ pub mod shapes;
 #[cfg(any(feature = "emulator", feature = "broker"))]
 mod signal;
 mod specs;
+mod teams_extension;
 mod token;
 
 use std::process::ExitCode;

@@ -20,7 +20,31 @@ pub struct UserCreated {
     pub expires_on: Option<DateTime<Utc>>,
 }
 
-/// `identity token issue`.
+/// `identity user show`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UserShown {
+    /// The user's raw id.
+    pub user_id: String,
+    /// The custom id it was created with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// When a token was last issued for it, if ever.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_token_issued_at: Option<DateTime<Utc>>,
+}
+
+/// `identity teams-extension assignment delete`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AssignmentDeleted {
+    /// The principal's tenant.
+    pub tenant_id: String,
+    /// The principal's object id.
+    pub object_id: String,
+    /// Always `deleted`.
+    pub result: String,
+}
+
+/// `identity token issue`, `identity teams-extension exchange`.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TokenIssued {
     /// The user the token is for.
@@ -106,11 +130,23 @@ pub fn schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     use schemars::schema_for;
     vec![
         ("identity user create", schema_for!(UserCreated)),
-        ("identity token issue", schema_for!(TokenIssued)),
+        ("identity user show", schema_for!(UserShown)),
+        (
+            "identity token issue / identity teams-extension exchange",
+            schema_for!(TokenIssued),
+        ),
         ("identity token get-for-teams-user", schema_for!(TeamsToken)),
         (
             "identity user delete / identity token revoke / apim user delete",
             schema_for!(Done),
+        ),
+        (
+            "identity teams-extension assignment show / set",
+            schema_for!(crate::identity::TeamsExtensionAssignment),
+        ),
+        (
+            "identity teams-extension assignment delete",
+            schema_for!(AssignmentDeleted),
         ),
         ("apim user token", schema_for!(ApimToken)),
         (

@@ -61,6 +61,8 @@ pub(super) fn run(command: SpecsCommand) -> Result<(), Failure> {
             manifest,
             for_progenitor,
         } => {
+            // A module gets its bindings applied, as the build does.
+            let mut module_name = None;
             let entries = if targets.len() == 1 && !targets[0].ends_with(".json") {
                 let manifest =
                     Manifest::load(&manifest).map_err(|e| Failure::input(e.to_string()))?;
@@ -73,16 +75,21 @@ pub(super) fn run(command: SpecsCommand) -> Result<(), Failure> {
                         known.join(", ")
                     ))
                 })?;
+                module_name = Some(module.name.clone());
                 module.entry_paths(&root)
             } else {
                 targets.iter().map(PathBuf::from).collect()
             };
             let spec =
                 codegen::convert_entries(&entries).map_err(|e| Failure::input(e.to_string()))?;
-            let document = if for_progenitor {
-                spec.for_progenitor()
-            } else {
-                spec.openapi
+            let document = match (for_progenitor, module_name) {
+                (true, Some(module)) => {
+                    spec.for_module(&module)
+                        .map_err(|e| Failure::input(e.to_string()))?
+                        .document
+                }
+                (true, None) => spec.for_progenitor(),
+                (false, _) => spec.openapi,
             };
             let text = serde_json::to_string_pretty(&document)
                 .map_err(|e| Failure::input(format!("cannot render the document: {e}")))?;

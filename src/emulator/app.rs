@@ -74,12 +74,17 @@ impl App {
         tenant.eq_ignore_ascii_case(self.config.tenant_id())
     }
 
-    /// The counters plus the user counts.
+    /// The counters plus the user and assignment counts.
     pub(crate) fn stats(&self) -> Stats {
-        let (users, apim_users) = self
-            .store
-            .read(|state| (state.identities.len(), state.apim_users.len()));
-        self.counters.snapshot(users as u64, apim_users as u64)
+        let (users, apim_users, assignments) = self.store.read(|state| {
+            (
+                state.identities.len(),
+                state.apim_users.len(),
+                state.teams_extension_assignments.len(),
+            )
+        });
+        self.counters
+            .snapshot(users as u64, apim_users as u64, assignments as u64)
     }
 }
 

@@ -36,6 +36,8 @@ pub struct EmulatorConfig {
     fault_rate: f64,
     fault_seed: Option<u64>,
     fault_retry_after_ms: u64,
+    async_deletes: bool,
+    async_delete_polls: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -56,11 +58,19 @@ impl Default for EmulatorConfig {
             fault_rate: 0.0,
             fault_seed: None,
             fault_retry_after_ms: defaults::FAULT_RETRY_AFTER_MS,
+            async_deletes: false,
+            async_delete_polls: Self::DEFAULT_ASYNC_DELETE_POLLS,
         }
     }
 }
 
 impl EmulatorConfig {
+    /// The polls an asynchronous delete takes by default: the first status
+    /// check says `InProgress`, the second `Succeeded`.
+    pub const DEFAULT_ASYNC_DELETE_POLLS: u32 = 2;
+    /// The most polls an asynchronous delete may be configured to take.
+    pub const MAX_ASYNC_DELETE_POLLS: u32 = 100;
+
     /// The address to bind (port 0 picks a free port).
     pub fn with_listen(mut self, listen: SocketAddr) -> Self {
         self.listen = listen;
@@ -139,6 +149,24 @@ impl EmulatorConfig {
         self
     }
 
+    /// Answer APIM user deletes as ARM long-running operations: 202 with
+    /// `Location`, `Azure-AsyncOperation` and `Retry-After`, the user gone
+    /// only when a status check reports `Succeeded`. Only api-versions whose
+    /// spec makes `User_Delete` long-running (2023-05-01-preview and later)
+    /// answer 202; the older ones keep answering at once.
+    pub fn with_async_deletes(mut self, async_deletes: bool) -> Self {
+        self.async_deletes = async_deletes;
+        self
+    }
+
+    /// How many status checks an asynchronous delete takes to finish (1 to
+    /// [`MAX_ASYNC_DELETE_POLLS`](Self::MAX_ASYNC_DELETE_POLLS); default
+    /// [`DEFAULT_ASYNC_DELETE_POLLS`](Self::DEFAULT_ASYNC_DELETE_POLLS)).
+    pub fn with_async_delete_polls(mut self, polls: u32) -> Self {
+        self.async_delete_polls = polls;
+        self
+    }
+
     /// The address to bind.
     pub fn listen(&self) -> SocketAddr {
         self.listen
@@ -204,6 +232,16 @@ impl EmulatorConfig {
         self.fault_retry_after_ms
     }
 
+    /// Whether APIM user deletes answer asynchronously.
+    pub fn async_deletes(&self) -> bool {
+        self.async_deletes
+    }
+
+    /// How many status checks an asynchronous delete takes.
+    pub fn async_delete_polls(&self) -> u32 {
+        self.async_delete_polls
+    }
+
     /// Whether the access key is the documented default (safe to print).
     pub fn uses_default_access_key(&self) -> bool {
         self.access_key.expose() == defaults::ACS_ACCESS_KEY
@@ -221,6 +259,16 @@ impl EmulatorConfig {
             return Err(EmulatorError::config(
                 "fault rate",
                 format!("{} is outside 0.0..=1.0", self.fault_rate),
+            ));
+        }
+        if !(1..=Self::MAX_ASYNC_DELETE_POLLS).contains(&self.async_delete_polls) {
+            return Err(EmulatorError::config(
+                "async delete polls",
+                format!(
+                    "{} is outside 1..={}",
+                    self.async_delete_polls,
+                    Self::MAX_ASYNC_DELETE_POLLS
+                ),
             ));
         }
         for (name, value) in [
@@ -284,6 +332,14 @@ mod tests {
                 .validate()
                 .is_err()
         );
+        for polls in [0, EmulatorConfig::MAX_ASYNC_DELETE_POLLS + 1] {
+            assert!(
+                EmulatorConfig::default()
+                    .with_async_delete_polls(polls)
+                    .validate()
+                    .is_err()
+            );
+        }
     }
 
     #[test]

@@ -22,10 +22,22 @@
 //!
 //! | Service | Routes | Authentication |
 //! |---|---|---|
-//! | ACS identity (api-versions 2021-03-07, 2022-06-01, 2022-10-01, 2023-10-01, 2025-06-30) | `POST /identities`, `DELETE /identities/{id}`, `POST /identities/{id}/:issueAccessToken`, `POST /identities/{id}/:revokeAccessTokens`, `POST /teamsUser/:exchangeAccessToken` | HMAC-SHA256 with the access key, or a bearer token for `https://communication.azure.com` |
-//! | APIM users over ARM (api-versions 2022-08-01 to 2024-05-01, stable or `-preview`) | `GET`/`HEAD`/`PUT`/`PATCH`/`DELETE …/users/{userId}`, `GET …/users`, `POST …/users/{userId}/token` under `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1` | a bearer token for `https://management.azure.com` |
+//! | ACS identity (every published api-version from 2021-02-22-preview1 to 2026-09-23, each with its own operations: see below) | `POST /identities`, `GET`/`DELETE /identities/{id}`, `POST /identities/{id}/:issueAccessToken`, `POST /identities/{id}/:revokeAccessTokens`, `POST /teamsUser/:exchangeAccessToken`, `GET`/`PUT`/`DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` | HMAC-SHA256 with the access key, or a bearer token for `https://communication.azure.com` |
+//! | ACS Teams Phone extension exchange (2025-03-02-preview, 2025-06-30 and later) | `POST /access/teamsExtension/:exchangeAccessToken` | the Teams user's Entra token for `https://communication.azure.com` as the bearer |
+//! | APIM users over ARM (the published api-versions: 2022-08-01, 2022-09-01-preview, 2023-03-01-preview, 2023-05-01-preview, 2023-09-01-preview, 2024-05-01, 2024-06-01-preview, 2024-10-01-preview, 2025-03-01-preview, 2025-09-01-preview, 2026-09-01-preview) | `GET`/`HEAD`/`PUT`/`PATCH`/`DELETE …/users/{userId}`, `GET …/users`, `POST …/users/{userId}/token`, and the long-running delete's `GET …/operationStatuses/{id}` and `GET …/operationResults/{id}`, under `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1` | a bearer token for `https://management.azure.com` |
 //! | Entra | `GET /{tenant}/v2.0/.well-known/openid-configuration`, `GET /{tenant}/discovery/v2.0/keys` (JWKS), `POST /{tenant}/oauth2/v2.0/token`, `GET /metadata/identity/oauth2/token` (with `Metadata: true`) | client id and secret (client credentials) |
 //! | The emulator | `GET /_emulator/stats` | none; no secrets in it |
+//!
+//! ACS api-versions and their operations (an operation a version lacks is a
+//! 404 `NotFound`, an unknown version a 400 `UnsupportedApiVersion`):
+//!
+//! | api-versions | operations |
+//! |---|---|
+//! | 2021-02-22-preview1, 2021-03-07 | create, delete, issue token, revoke tokens |
+//! | 2021-03-31-preview1, 2021-10-31-preview | the above and the Teams user exchange (the token alone) |
+//! | 2022-06-01, 2022-09-01, 2022-10-01, 2023-08-01, 2023-10-01, 2025-04-01-preview | the above; the exchange also checks `appId` and `userId` |
+//! | 2025-06-30, 2026-07-22, 2026-09-23 | the above and the Teams Phone extension (exchange, assignments) |
+//! | 2025-03-02-preview | all of the above, `GET /identities/{id}` and `customId` on create |
 //!
 //! Ids and keys have well-known defaults in [`defaults`], each overridable in
 //! [`EmulatorConfig`] and on the command line (`azure-user-tokens emulator --help`).
@@ -58,16 +70,43 @@
 //! is a UUID, else a UUID derived from the username (stable across runs).
 //! In Rust tests, [`Emulator::mint_entra_token`] signs any claims directly.
 //!
+//! # Teams Phone extension and custom ids
+//!
+//! An exchange at `POST /access/teamsExtension/:exchangeAccessToken` is
+//! accepted for a valid emulator token for `https://communication.azure.com`
+//! (401 `InvalidAccessToken` otherwise) whose `tid` and `oid` have an
+//! assignment listing the token's `azp` or `appid` in `clientIds`, whatever
+//! its principal type (403 `Forbidden` otherwise); the password grant above
+//! with `scope=https://communication.azure.com//.default` mints one. It answers the spec's
+//! identity `8:acs:<resource id>_<tenant id>_<object id>`, the same every time.
+//! Deleting a missing assignment answers 204. Under 2025-03-02-preview, a
+//! `customId` (1 to 256 characters) names one identity until it is deleted;
+//! creating with it again answers 201 with that identity (the version's spec
+//! declares no other success).
+//!
+//! # Long-running deletes
+//!
+//! With [`EmulatorConfig::with_async_deletes`] (`--async-deletes`), an APIM
+//! user delete under an api-version whose spec makes it long-running
+//! (2023-05-01-preview and later) answers 202 with `Azure-AsyncOperation`,
+//! `Location` and `Retry-After: 1`. The status URL answers 200
+//! `{"status":"InProgress"|"Succeeded"|"Failed",…}`, the location 202 until
+//! done, then 204 (or the failure's status and error). The configured status
+//! check ([`EmulatorConfig::with_async_delete_polls`], default the second)
+//! completes it: the user is deleted then, unless its ETag changed since the
+//! delete's `If-Match` (the operation fails with `PreconditionFailed`).
+//!
 //! # Faults, stats and state
 //!
 //! With a fault rate, that fraction of requests (never `/_emulator/*`) is
 //! answered, before any processing, with 429 or 503 carrying `retry-after-ms`
 //! and `Retry-After`, or with a TCP reset; the sequence is reproducible from
 //! the seed. `GET /_emulator/stats` counts requests, authentication failures,
-//! faults, tokens issued, live ACS identities and APIM users. With a state
-//! file, identities (with their revocation times) and APIM users are loaded at
-//! start and saved atomically (temporary file, then rename) after every change,
-//! before the response is sent.
+//! faults, tokens issued, live ACS identities, APIM users and Teams Phone
+//! extension assignments. With a state file, identities (with their
+//! revocation times, custom ids and last token times), assignments and APIM
+//! users are loaded at start and saved atomically (temporary file, then
+//! rename) after every change, before the response is sent.
 
 mod acs;
 mod apim;

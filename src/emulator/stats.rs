@@ -21,9 +21,12 @@ pub struct Stats {
     pub users: u64,
     /// APIM users.
     pub apim_users: u64,
+    /// Teams Phone extension assignments.
+    #[serde(default)]
+    pub teams_extension_assignments: u64,
 }
 
-/// The live counters (the user counts come from the store).
+/// The live counters (the user and assignment counts come from the store).
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     requests: AtomicU64,
@@ -49,7 +52,7 @@ impl Counters {
         self.tokens_issued.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(crate) fn snapshot(&self, users: u64, apim_users: u64) -> Stats {
+    pub(crate) fn snapshot(&self, users: u64, apim_users: u64, assignments: u64) -> Stats {
         Stats {
             requests: self.requests.load(Ordering::Relaxed),
             auth_failures: self.auth_failures.load(Ordering::Relaxed),
@@ -57,6 +60,7 @@ impl Counters {
             tokens_issued: self.tokens_issued.load(Ordering::Relaxed),
             users,
             apim_users,
+            teams_extension_assignments: assignments,
         }
     }
 }

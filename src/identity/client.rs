@@ -6,7 +6,12 @@ use std::sync::Arc;
 use url::Url;
 
 use super::connection_string::{decode_access_key, endpoint_url};
-use super::{CommunicationUserIdentifier, ConnectionString, Scope};
+use super::teams_extension::check_ids;
+use super::user::check_custom_id;
+use super::{
+    CommunicationUser, CommunicationUserIdentifier, ConnectionString, Scope,
+    TeamsExtensionAssignment,
+};
 use crate::adapters::acs_identity as adapter;
 use crate::credential::{COMMUNICATION_SCOPE, TokenCredential};
 use crate::error::{Error, Result};
@@ -111,11 +116,55 @@ impl CommunicationIdentityClient {
 
     /// Creates a user.
     pub async fn create_user(&self) -> Result<CommunicationUserIdentifier> {
+        self.require(adapter::CREATE_IDENTITY)?;
         let context = self.context(false).await?;
         let (id, _) =
-            adapter::create_identity(&self.generated, context, &self.api_version, &[], None)
+            adapter::create_identity(&self.generated, context, &self.api_version, None, &[], None)
                 .await?;
         CommunicationUserIdentifier::new(id)
+    }
+
+    /// Creates the user known by `custom_id` (your own id for it, 1–256
+    /// characters), or returns the one created with it before: the same
+    /// `custom_id` always gives the same user, so this is safe to repeat.
+    ///
+    /// Needs a build from a spec whose create request has `customId`
+    /// (ACS Identity 2025-03-02-preview); otherwise it fails with
+    /// [`Error::is_unsupported`] and sends nothing.
+    pub async fn create_user_with_custom_id(
+        &self,
+        custom_id: &str,
+    ) -> Result<CommunicationUserIdentifier> {
+        self.require(adapter::CREATE_IDENTITY)?;
+        self.require(adapter::CREATE_IDENTITY_CUSTOM_ID)?;
+        check_custom_id(custom_id)?;
+        // Idempotent by custom id: a retry after an ambiguous failure finds
+        // the user the first attempt created.
+        let context = self.context(true).await?;
+        let (id, _) = adapter::create_identity(
+            &self.generated,
+            context,
+            &self.api_version,
+            Some(custom_id),
+            &[],
+            None,
+        )
+        .await?;
+        CommunicationUserIdentifier::new(id)
+    }
+
+    /// Reads `user`: its custom id and when a token was last issued for it.
+    ///
+    /// Needs a build from a spec with `GET /identities/{id}` (ACS Identity
+    /// 2025-03-02-preview); otherwise it fails with
+    /// [`Error::is_unsupported`] and sends nothing.
+    pub async fn get_user(&self, user: &CommunicationUserIdentifier) -> Result<CommunicationUser> {
+        self.require(adapter::GET_IDENTITY)?;
+        let context = self.context(true).await?;
+        let value =
+            adapter::get_identity(&self.generated, context, &self.api_version, user.raw_id())
+                .await?;
+        CommunicationUser::from_wire(&value)
     }
 
     /// Creates a user and issues a token for it in one call.
@@ -125,6 +174,7 @@ impl CommunicationIdentityClient {
         scopes: &[Scope],
         expires_in_minutes: Option<u32>,
     ) -> Result<(CommunicationUserIdentifier, AccessToken)> {
+        self.require(adapter::CREATE_IDENTITY)?;
         let scopes = scope_names(scopes)?;
         check_lifetime(expires_in_minutes)?;
         let context = self.context(false).await?;
@@ -132,6 +182,7 @@ impl CommunicationIdentityClient {
             &self.generated,
             context,
             &self.api_version,
+            None,
             &scopes,
             expires_in_minutes,
         )
@@ -152,6 +203,7 @@ impl CommunicationIdentityClient {
         scopes: &[Scope],
         expires_in_minutes: Option<u32>,
     ) -> Result<AccessToken> {
+        self.require(adapter::ISSUE_ACCESS_TOKEN)?;
         let scopes = scope_names(scopes)?;
         check_lifetime(expires_in_minutes)?;
         let context = self.context(true).await?;
@@ -168,6 +220,7 @@ impl CommunicationIdentityClient {
 
     /// Revokes every token issued to `user` so far.
     pub async fn revoke_tokens(&self, user: &CommunicationUserIdentifier) -> Result<()> {
+        self.require(adapter::REVOKE_ACCESS_TOKENS)?;
         let context = self.context(true).await?;
         adapter::revoke_access_tokens(&self.generated, context, &self.api_version, user.raw_id())
             .await
@@ -175,6 +228,7 @@ impl CommunicationIdentityClient {
 
     /// Deletes `user` and revokes its tokens.
     pub async fn delete_user(&self, user: &CommunicationUserIdentifier) -> Result<()> {
+        self.require(adapter::DELETE_IDENTITY)?;
         let context = self.context(true).await?;
         adapter::delete_identity(&self.generated, context, &self.api_version, user.raw_id()).await
     }
@@ -188,6 +242,7 @@ impl CommunicationIdentityClient {
         client_id: &str,
         user_object_id: &str,
     ) -> Result<AccessToken> {
+        self.require(adapter::EXCHANGE_TEAMS_USER_ACCESS_TOKEN)?;
         for (field, value) in [
             ("teams_user_aad_token", teams_user_aad_token.expose()),
             ("client_id", client_id),
@@ -207,6 +262,123 @@ impl CommunicationIdentityClient {
             user_object_id,
         )
         .await
+    }
+
+    /// Exchanges a Teams Phone extension user's Entra ID token (audience
+    /// `https://communication.azure.com`) for a Communication Services
+    /// identity and token. The request carries that token as its bearer —
+    /// not this client's key or credential, which are not used. The service
+    /// accepts it only if an assignment lets the token's user exchange from
+    /// the token's application ([`Self::upsert_teams_extension_assignment`]).
+    ///
+    /// Needs a build from a spec with the Teams Phone extension (ACS
+    /// Identity 2025-06-30 and later); otherwise it fails with
+    /// [`Error::is_unsupported`] and sends nothing.
+    pub async fn exchange_teams_extension_token(
+        &self,
+        teams_user_token: &Secret,
+    ) -> Result<(CommunicationUserIdentifier, AccessToken)> {
+        self.require(adapter::EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN)?;
+        let token = teams_user_token.expose();
+        if token.trim().is_empty() {
+            return Err(Error::validation("teams_user_token", "must not be empty"));
+        }
+        if reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).is_err() {
+            return Err(Error::validation(
+                "teams_user_token",
+                "has characters an Authorization header cannot carry",
+            ));
+        }
+        crate::http::require_https_unless_loopback(&self.endpoint, "endpoint")?;
+        let mut context = CallContext::new(true, self.options.total_timeout);
+        context.caller_bearer = Some(teams_user_token.clone());
+        let (id, token) = adapter::exchange_teams_extension_access_token(
+            &self.generated,
+            context,
+            &self.api_version,
+        )
+        .await?;
+        let token = token.ok_or_else(|| {
+            Error::new(
+                crate::ErrorKind::InvalidResponse,
+                "the exchange answered without a token",
+            )
+        })?;
+        Ok((CommunicationUserIdentifier::new(id)?, token))
+    }
+
+    /// The Teams Phone extension assignment of `object_id` in `tenant_id`
+    /// (both Entra GUIDs); [`Error::is_not_found`] when there is none.
+    ///
+    /// [`Error::is_unsupported`] (nothing sent) in a build without the Teams
+    /// Phone extension (ACS Identity before 2025-06-30).
+    pub async fn get_teams_extension_assignment(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<TeamsExtensionAssignment> {
+        self.require(adapter::GET_TEAMS_EXTENSION_ASSIGNMENT)?;
+        check_ids(tenant_id, object_id)?;
+        let context = self.context(true).await?;
+        let value = adapter::get_teams_extension_assignment(
+            &self.generated,
+            context,
+            &self.api_version,
+            tenant_id,
+            object_id,
+        )
+        .await?;
+        TeamsExtensionAssignment::from_wire(&value)
+    }
+
+    /// Creates or replaces an assignment; returns it as the service stored it.
+    ///
+    /// [`Error::is_unsupported`] (nothing sent) in a build without the Teams
+    /// Phone extension (ACS Identity before 2025-06-30).
+    pub async fn upsert_teams_extension_assignment(
+        &self,
+        assignment: &TeamsExtensionAssignment,
+    ) -> Result<TeamsExtensionAssignment> {
+        self.require(adapter::UPSERT_TEAMS_EXTENSION_ASSIGNMENT)?;
+        assignment.check()?;
+        let context = self.context(true).await?;
+        let value = adapter::upsert_teams_extension_assignment(
+            &self.generated,
+            context,
+            &self.api_version,
+            &assignment.tenant_id,
+            &assignment.object_id,
+            assignment.to_wire(),
+        )
+        .await?;
+        TeamsExtensionAssignment::from_wire(&value)
+    }
+
+    /// Removes the assignment of `object_id` in `tenant_id`.
+    ///
+    /// [`Error::is_unsupported`] (nothing sent) in a build without the Teams
+    /// Phone extension (ACS Identity before 2025-06-30).
+    pub async fn delete_teams_extension_assignment(
+        &self,
+        tenant_id: &str,
+        object_id: &str,
+    ) -> Result<()> {
+        self.require(adapter::DELETE_TEAMS_EXTENSION_ASSIGNMENT)?;
+        check_ids(tenant_id, object_id)?;
+        let context = self.context(true).await?;
+        adapter::delete_teams_extension_assignment(
+            &self.generated,
+            context,
+            &self.api_version,
+            tenant_id,
+            object_id,
+        )
+        .await
+    }
+
+    /// `Unsupported` unless this build's spec has `binding`.
+    fn require(&self, binding: &str) -> Result<()> {
+        adapter::require(binding, &self.api_version)
     }
 
     /// A call context, with a bearer token when the client uses Entra ID.

@@ -32,36 +32,45 @@ impl fmt::Debug for Authentication {
 }
 
 impl Authentication {
-    /// Authenticates one attempt.
+    /// Authenticates one attempt. A call that brings its own bearer token
+    /// ([`CallContext::caller_bearer`]) is sent with that token only,
+    /// whatever the client's own authentication.
     pub fn apply(
         &self,
         request: &mut reqwest::Request,
         context: Option<&CallContext>,
     ) -> Result<()> {
+        if let Some(token) = context.and_then(|c| c.caller_bearer.as_ref()) {
+            return bearer(request, token.expose());
+        }
         match self {
             Authentication::AccessKey(key) => sign(request, key),
             Authentication::Bearer => {
-                require_https_unless_loopback(request.url(), "endpoint")?;
                 let token = context.and_then(|c| c.bearer.as_ref()).ok_or_else(|| {
                     Error::new(
                         crate::ErrorKind::Credential,
                         "no bearer token was fetched for this call",
                     )
                 })?;
-                let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token.expose()))
-                    .map_err(|_| {
-                        Error::validation(
-                            "token",
-                            "the bearer token has characters a header cannot carry",
-                        )
-                    })?;
-                value.set_sensitive(true);
-                request.headers_mut().insert(AUTHORIZATION, value);
-                Ok(())
+                bearer(request, token.token.expose())
             }
             Authentication::None => Ok(()),
         }
     }
+}
+
+/// `Authorization: Bearer <token>`, only over https or to a loopback host.
+fn bearer(request: &mut reqwest::Request, token: &str) -> Result<()> {
+    require_https_unless_loopback(request.url(), "endpoint")?;
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+        Error::validation(
+            "token",
+            "the bearer token has characters a header cannot carry",
+        )
+    })?;
+    value.set_sensitive(true);
+    request.headers_mut().insert(AUTHORIZATION, value);
+    Ok(())
 }
 
 /// HMAC-SHA256 per DESIGN §4: the path and query exactly as sent, the host
@@ -204,6 +213,32 @@ mod tests {
                 .unwrap_err()
                 .is_unauthorized()
         );
+    }
+
+    #[test]
+    fn a_caller_bearer_replaces_signing_and_the_clients_token() {
+        let mut ctx = CallContext::new(true, None);
+        ctx.bearer = Some(crate::AccessToken::new("client-token", Utc::now()));
+        ctx.caller_bearer = Some(crate::Secret::new("teams-user-token"));
+        for auth in [
+            Authentication::AccessKey(key()),
+            Authentication::Bearer,
+            Authentication::None,
+        ] {
+            let mut r = request("POST", "http://127.0.0.1:1/x", "{}");
+            auth.apply(&mut r, Some(&ctx)).unwrap();
+            assert_eq!(r.headers()["authorization"], "Bearer teams-user-token");
+            assert!(r.headers()["authorization"].is_sensitive());
+            assert!(r.headers().get("x-ms-date").is_none(), "{auth:?} signed");
+            assert!(r.headers().get("x-ms-content-sha256").is_none());
+        }
+        // Never to a plain-http remote host.
+        let mut r = request("POST", "http://example.com/x", "{}");
+        let err = Authentication::AccessKey(key())
+            .apply(&mut r, Some(&ctx))
+            .unwrap_err();
+        assert!(err.is_validation(), "{err}");
+        assert!(r.headers().get("authorization").is_none());
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::AccessToken;
 use crate::error::Error;
+use crate::{AccessToken, Secret};
 
 tokio::task_local! {
     static CURRENT: CallContext;
@@ -23,6 +23,10 @@ pub struct CallContext {
     pub request_id: String,
     /// The bearer token for this call, fetched before the first attempt.
     pub bearer: Option<AccessToken>,
+    /// A bearer token the call brings itself, sent *instead of* the client's
+    /// own authentication (no HMAC signature, no client token): the Teams
+    /// Phone extension exchange authenticates with the Teams user's token.
+    pub caller_bearer: Option<Secret>,
     /// Whether running the call twice is harmless (false for creating a user).
     pub safe_if_processed: bool,
     /// No retry waits past this instant.
@@ -41,6 +45,7 @@ impl CallContext {
         CallContext {
             request_id: uuid::Uuid::new_v4().to_string(),
             bearer: None,
+            caller_bearer: None,
             safe_if_processed,
             deadline: total_timeout.map(|t| Instant::now() + t),
             failure: Arc::default(),

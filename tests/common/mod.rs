@@ -106,3 +106,40 @@ pub fn requests(emulator: &Emulator) -> u64 {
 pub fn stats(emulator: &Emulator) -> Stats {
     emulator.stats()
 }
+
+/// A credential that counts the tokens asked of it (to prove a call used none).
+#[derive(Debug)]
+pub struct CountingCredential<C> {
+    inner: C,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl<C> CountingCredential<C> {
+    /// Counts the calls made to `inner`.
+    pub fn new(inner: C) -> Self {
+        CountingCredential {
+            inner,
+            calls: Default::default(),
+        }
+    }
+
+    /// How many tokens were asked for.
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl<C: azure_user_tokens::credential::TokenCredential>
+    azure_user_tokens::credential::TokenCredential for CountingCredential<C>
+{
+    fn get_token<'a>(
+        &'a self,
+        scope: &'a str,
+    ) -> azure_user_tokens::pipeline::BoxFuture<
+        'a,
+        azure_user_tokens::Result<azure_user_tokens::AccessToken>,
+    > {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.get_token(scope)
+    }
+}

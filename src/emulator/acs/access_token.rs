@@ -1,7 +1,7 @@
 //! ACS access tokens: JWTs with the claims the service puts in them
 //! (`skypeid`, `scp`, `csi`, `exp`, `iat`, `acsScope`, `resourceId`).
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde_json::json;
 
 use super::wire::AccessToken;
@@ -11,14 +11,8 @@ use crate::emulator::jwt;
 /// The `scp` value the service puts in identity tokens.
 const SCP: u32 = 1792;
 
-/// Mints a token for `skype_id` (the user id without its `8:` prefix),
-/// valid for `minutes`.
-pub(crate) fn issue(app: &App, skype_id: &str, scopes: &[&str], minutes: i64) -> AccessToken {
-    let now = Utc::now();
-    issue_until(app, skype_id, scopes, now, now + Duration::minutes(minutes))
-}
-
-/// Mints a token valid from `now` until `expires_on`.
+/// Mints a token for `skype_id` (the user id without its `8:` prefix), valid
+/// from `now` until `expires_on`.
 pub(crate) fn issue_until(
     app: &App,
     skype_id: &str,

@@ -1,16 +1,18 @@
 //! `POST /teamsUser/:exchangeAccessToken`: a Teams user's Entra token for an
 //! ACS token. The Entra token is checked first (401 `InvalidAccessToken`), then
-//! `appId` and `userId` (400), which must match its `appid` and `oid` claims.
+//! `appId` and `userId` (400), which must match its `appid` and `oid` claims
+//! (from 2022-06-01; the earlier previews took the token alone).
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::access_token;
+use super::api_versions::ApiVersion;
 use super::error::AcsError;
 use super::validation::optional_json;
 use super::wire::TeamsExchangeRequest;
@@ -23,6 +25,7 @@ const TEAMS_SCOPES: [&str; 2] = ["voip", "chat"];
 /// Exchanges the token; 200 `{"token","expiresOn"}`.
 pub(crate) async fn exchange(
     State(app): State<SharedApp>,
+    Extension(version): Extension<&'static ApiVersion>,
     body: Bytes,
 ) -> Result<Response, AcsError> {
     let request: TeamsExchangeRequest = optional_json(&body)?;
@@ -35,20 +38,23 @@ pub(crate) async fn exchange(
         BearerRejection::Malformed => invalid_token("The Entra access token is malformed."),
         other => invalid_token(other.describe()),
     })?;
-    let app_id = required(request.app_id, "AppId")?;
-    let user_id = required(request.user_id, "UserId")?;
-    if !claim(&claims, "appid").eq_ignore_ascii_case(&app_id) {
-        return Err(AcsError::validation(
-            "AppId",
-            "The AppId does not match the appid claim of the Entra access token.",
-        ));
+    if version.teams_exchange_checks_ids {
+        let app_id = required(request.app_id, "AppId")?;
+        let user_id = required(request.user_id, "UserId")?;
+        if !claim(&claims, "appid").eq_ignore_ascii_case(&app_id) {
+            return Err(AcsError::validation(
+                "AppId",
+                "The AppId does not match the appid claim of the Entra access token.",
+            ));
+        }
+        if !claim(&claims, "oid").eq_ignore_ascii_case(&user_id) {
+            return Err(AcsError::validation(
+                "UserId",
+                "The UserId does not match the oid claim of the Entra access token.",
+            ));
+        }
     }
-    if !claim(&claims, "oid").eq_ignore_ascii_case(&user_id) {
-        return Err(AcsError::validation(
-            "UserId",
-            "The UserId does not match the oid claim of the Entra access token.",
-        ));
-    }
+    let user_id = claim(&claims, "oid").to_string();
     let now = Utc::now();
     let entra_expiry = claims
         .get("exp")

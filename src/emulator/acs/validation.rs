@@ -1,19 +1,8 @@
 //! Input checks as the ACS identity service makes them.
 
-use axum::http::{StatusCode, Uri};
 use serde::de::DeserializeOwned;
 
 use super::error::AcsError;
-use crate::emulator::http::query_param;
-
-/// The api-versions served.
-pub(crate) const API_VERSIONS: [&str; 5] = [
-    "2021-03-07",
-    "2022-06-01",
-    "2022-10-01",
-    "2023-10-01",
-    "2025-06-30",
-];
 
 /// The scopes a token can carry.
 pub(crate) const SCOPES: [&str; 5] = [
@@ -29,29 +18,6 @@ pub(crate) const EXPIRES_IN_MINUTES: std::ops::RangeInclusive<i64> = 60..=1440;
 
 /// The lifetime when none is asked for: 24 hours.
 pub(crate) const DEFAULT_EXPIRES_IN_MINUTES: i64 = 1440;
-
-/// The `api-version` query parameter must name a served version.
-pub(crate) fn check_api_version(uri: &Uri) -> Result<(), AcsError> {
-    let Some(version) = query_param(uri, "api-version") else {
-        return Err(AcsError::new(
-            StatusCode::BAD_REQUEST,
-            "MissingApiVersionParameter",
-            "The api-version query parameter (?api-version=) is required for all requests.",
-        ));
-    };
-    if API_VERSIONS.contains(&version.as_str()) {
-        Ok(())
-    } else {
-        Err(AcsError::new(
-            StatusCode::BAD_REQUEST,
-            "UnsupportedApiVersion",
-            format!(
-                "The api-version '{version}' is not supported. Supported versions: {}.",
-                API_VERSIONS.join(", ")
-            ),
-        ))
-    }
-}
 
 /// `expiresInMinutes` within 60–1440, with the service's message; the
 /// default (24 h) when absent.

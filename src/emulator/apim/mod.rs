@@ -8,6 +8,7 @@
 mod api_version;
 mod error;
 mod etag;
+mod operations;
 mod path;
 mod user_list;
 mod user_token;
@@ -19,6 +20,7 @@ use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use api_version::{ApiVersion, Operation};
 use path::ApimResource;
 pub(crate) use path::is_arm;
 
@@ -38,6 +40,8 @@ pub(crate) struct ApimCall<'a> {
     pub origin: String,
     /// The service's ARM id, `/subscriptions/…/service/{name}`.
     pub service_id: String,
+    /// The api-version the call asked for.
+    pub version: &'static ApiVersion,
 }
 
 /// Serves a request under `/subscriptions/`.
@@ -66,7 +70,7 @@ async fn serve(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Response, ArmError> {
-    api_version::check(uri)?;
+    let version = api_version::check(uri)?;
     let target = path::parse(uri.path());
     let subscription = target.subscription.as_deref().unwrap_or("");
     if !subscription.eq_ignore_ascii_case(defaults::SUBSCRIPTION_ID) {
@@ -107,17 +111,40 @@ async fn serve(
             defaults::RESOURCE_GROUP,
             defaults::APIM_SERVICE
         ),
+        version,
     };
+    let require = |operation| version.require(operation);
     match (&target.resource, method.clone()) {
-        (ApimResource::Users, Method::GET) => user_list::list(&call),
-        (ApimResource::User(user), Method::GET) => users::get(&call, user, true),
-        (ApimResource::User(user), Method::HEAD) => users::get(&call, user, false),
-        (ApimResource::User(user), Method::PUT) => users::create_or_update(&call, user).await,
-        (ApimResource::User(user), Method::PATCH) => users::update(&call, user).await,
-        (ApimResource::User(user), Method::DELETE) => users::delete(&call, user).await,
+        (ApimResource::Users, Method::GET) => {
+            require(Operation::ListByService)?;
+            user_list::list(&call)
+        }
+        (ApimResource::User(user), Method::GET) => {
+            require(Operation::Get)?;
+            users::get(&call, user, true)
+        }
+        (ApimResource::User(user), Method::HEAD) => {
+            require(Operation::GetEntityTag)?;
+            users::get(&call, user, false)
+        }
+        (ApimResource::User(user), Method::PUT) => {
+            require(Operation::CreateOrUpdate)?;
+            users::create_or_update(&call, user).await
+        }
+        (ApimResource::User(user), Method::PATCH) => {
+            require(Operation::Update)?;
+            users::update(&call, user).await
+        }
+        (ApimResource::User(user), Method::DELETE) => {
+            require(Operation::Delete)?;
+            users::delete(&call, user).await
+        }
         (ApimResource::UserToken(user), Method::POST) => {
+            require(Operation::GetSharedAccessToken)?;
             user_token::get_shared_access_token(&call, user)
         }
+        (ApimResource::OperationStatus(id), Method::GET) => operations::status(&call, id).await,
+        (ApimResource::OperationResult(id), Method::GET) => operations::result(&call, id).await,
         (ApimResource::Unsupported, _) => Err(unsupported(method, uri)),
         _ => Err(ArmError::new(
             StatusCode::METHOD_NOT_ALLOWED,

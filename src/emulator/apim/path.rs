@@ -25,6 +25,12 @@ pub(crate) enum ApimResource {
     User(String),
     /// `…/users/{userId}/token`.
     UserToken(String),
+    /// `…/operationStatuses/{id}`: a long-running operation's status
+    /// (what `Azure-AsyncOperation` points at).
+    OperationStatus(String),
+    /// `…/operationResults/{id}`: a long-running operation's result (what
+    /// `Location` points at).
+    OperationResult(String),
     /// Anything else (including a path that stops early).
     Unsupported,
 }
@@ -73,6 +79,12 @@ pub(crate) fn parse(path: &str) -> ArmPath {
         [users, user] if users.eq_ignore_ascii_case("users") && !user.is_empty() => {
             ApimResource::User(user.clone())
         }
+        [kind, id] if kind.eq_ignore_ascii_case("operationStatuses") && !id.is_empty() => {
+            ApimResource::OperationStatus(id.clone())
+        }
+        [kind, id] if kind.eq_ignore_ascii_case("operationResults") && !id.is_empty() => {
+            ApimResource::OperationResult(id.clone())
+        }
         [users, user, token]
             if users.eq_ignore_ascii_case("users")
                 && !user.is_empty()
@@ -110,6 +122,14 @@ mod tests {
         assert_eq!(
             parse(&format!("{BASE}/apis")).resource,
             ApimResource::Unsupported
+        );
+        assert_eq!(
+            parse(&format!("{BASE}/operationStatuses/op")).resource,
+            ApimResource::OperationStatus("op".into())
+        );
+        assert_eq!(
+            parse(&format!("{BASE}/operationresults/op")).resource,
+            ApimResource::OperationResult("op".into())
         );
     }
 

@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::ApimCall;
+use super::api_version::DeleteStyle;
 use super::error::ArmError;
-use super::etag;
 use super::wire::{UserContract, UserParameters, UserProperties};
+use super::{etag, operations};
 use crate::emulator::store::{ApimUser, ApimUserIdentity};
 
 /// The states a user can be in.
@@ -142,15 +143,30 @@ pub(crate) async fn update(call: &ApimCall<'_>, user_id: &str) -> Result<Respons
 /// `If-Match` (`*` or the ETag) required.
 ///
 /// 204 is the one success every api-version's spec allows (2022-08-01 lists
-/// 200/204; 2024-05-01 makes it a long-running 202/204), so every SDK accepts it.
+/// 200/204; 2023-05-01-preview on make it a long-running 202/204), so every
+/// SDK accepts it. With async deletes on, the long-running versions answer
+/// 202 for a user that exists (see [`operations`]).
 pub(crate) async fn delete(call: &ApimCall<'_>, user_id: &str) -> Result<Response, ArmError> {
-    let if_match = etag::if_match(call.headers);
-    if if_match.is_none() {
+    let Some(if_match) = etag::if_match(call.headers) else {
         return Err(ArmError::precondition_failed(
             "The If-Match header is required: send '*' or the entity's ETag.",
         ));
-    }
+    };
     let key = user_id.to_lowercase();
+    if call.app.config.async_deletes() && call.version.delete == DeleteStyle::LongRunning {
+        let current = call.app.store.read(|state| {
+            state
+                .apim_users
+                .get(&key)
+                .map(|user| etag::of_version(user.version))
+        });
+        let Some(current) = current else {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        };
+        etag::require_match(Some(if_match), &current)?;
+        return operations::accept_delete(call, key, if_match).await;
+    }
+    let if_match = Some(if_match);
     call.app
         .store
         .modify(|state| {

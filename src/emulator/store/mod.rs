@@ -11,7 +11,10 @@ mod model;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-pub(crate) use model::{ApimUser, ApimUserIdentity, Identity, State};
+pub(crate) use model::{
+    ApimUser, ApimUserIdentity, ArmOperation, ArmOperationStatus, Identity, State,
+    TeamsExtensionAssignment,
+};
 
 use super::error::EmulatorError;
 

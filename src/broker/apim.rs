@@ -21,6 +21,11 @@ pub struct ApimSettings {
     pub email_claim: String,
     /// Which service key signs the tokens.
     pub key_type: KeyType,
+    /// When the token has no email claim: `false` (the default) refuses
+    /// the request (403); `true` creates the user with
+    /// `<apim user id>@users.invalid` (the `--emulator` flow, whose tokens
+    /// carry no email).
+    pub placeholder_email: bool,
 }
 
 impl ApimSettings {
@@ -30,6 +35,7 @@ impl ApimSettings {
             service,
             email_claim: "email".to_string(),
             key_type: KeyType::Primary,
+            placeholder_email: false,
         }
     }
 }
@@ -100,10 +106,12 @@ impl Apim {
         if let Some(id) = store.apim_user(&caller.user).await? {
             return Ok(id);
         }
-        let email = caller
-            .claim_str(&self.settings.email_claim)
-            .ok_or_else(|| ApiError::MissingClaim(self.settings.email_claim.clone()))?;
         let user_id = caller.user.apim_user_id();
+        let email = match caller.claim_str(&self.settings.email_claim) {
+            Some(email) => email.to_string(),
+            None if self.settings.placeholder_email => format!("{user_id}@users.invalid"),
+            None => return Err(ApiError::MissingClaim(self.settings.email_claim.clone())),
+        };
         let user = self
             .settings
             .service

@@ -345,6 +345,8 @@ mod emulator {
         if args.apim_service.is_none() {
             let mut settings = ApimSettings::new(parse_apim_service(&service)?);
             settings.email_claim = args.apim_email_claim.clone();
+            // The emulator's tokens carry no email claim.
+            settings.placeholder_email = true;
             config = config.with_apim(settings);
         }
         let identity = CommunicationIdentityClient::from_connection_string(

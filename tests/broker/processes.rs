@@ -108,3 +108,74 @@ async fn two_broker_processes_on_one_database_make_one_identity_per_user() {
         db.remove().await;
     }
 }
+
+/// `broker --emulator`: its banner's test token works, and so does a fresh
+/// token got the way the banner (and the README) says.
+#[tokio::test]
+async fn the_emulator_flow_works_as_printed() {
+    let home = std::env::temp_dir().join(format!("broker-emulator-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azure-user-tokens"))
+        .args(["broker", "--emulator", "--listen", "127.0.0.1:0"])
+        .args(["--emulator-listen", "127.0.0.1:0"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the broker starts");
+    let mut banner = HashMap::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.starts_with("ready:") {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(": ") {
+            banner.insert(name.to_string(), value.to_string());
+        }
+    }
+    let broker = banner["broker"].clone();
+    let http = reqwest::Client::new();
+    let token_for = |bearer: String| {
+        http.post(format!("{broker}/v1/token"))
+            .bearer_auth(bearer)
+            .json(&serde_json::json!({"scopes": ["voip"]}))
+            .send()
+    };
+    let printed = token_for(banner["test user token (valid 1 h)"].clone())
+        .await
+        .unwrap();
+    assert_eq!(printed.status(), StatusCode::OK);
+
+    // The printed curl command: client credentials at the emulator's Entra.
+    let curl = &banner[&banner
+        .keys()
+        .find(|k| k.starts_with("a fresh token"))
+        .unwrap()
+        .clone()];
+    let words: Vec<&str> = curl.split_whitespace().collect();
+    let form: Vec<(&str, &str)> = words
+        .windows(2)
+        .filter(|w| w[0] == "-d")
+        .filter_map(|w| w[1].split_once('='))
+        .collect();
+    let token_url = words.last().unwrap();
+    let answer: serde_json::Value = http
+        .post(*token_url)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fresh = answer["access_token"].as_str().unwrap().to_string();
+    let answer = token_for(fresh).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    assert!(child.wait().unwrap().success());
+}

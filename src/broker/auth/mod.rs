@@ -6,7 +6,11 @@ mod discovery;
 mod keys;
 mod rejection;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
 
 use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
@@ -21,12 +25,19 @@ use keys::Keys;
 /// The largest leeway accepted for `exp`/`nbf` (DESIGN §8: at most 5 minutes).
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
+/// Tokens remembered as valid, at most.
+const MAX_REMEMBERED: usize = 100_000;
+
 /// Validates bearer tokens of one issuer for one audience.
 pub struct Authenticator {
     issuer: String,
     audience: String,
     leeway: Duration,
     keys: Keys,
+    /// Tokens already validated, by SHA-256 of the token (never the token
+    /// itself), until their `exp`: an app sends the same token many times,
+    /// and a signature check costs more than the rest of a cached request.
+    remembered: Mutex<HashMap<[u8; 32], (Arc<Caller>, i64)>>,
 }
 
 impl Authenticator {
@@ -60,6 +71,7 @@ impl Authenticator {
                 refetch_interval,
                 Duration::from_secs(24 * 3600),
             ),
+            remembered: Mutex::new(HashMap::new()),
         })
     }
 
@@ -84,10 +96,41 @@ impl Authenticator {
     }
 
     /// The caller an `Authorization` header value proves, or why not.
-    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Caller, AuthError> {
+    pub async fn authenticate(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<Arc<Caller>, AuthError> {
         let token = authorization
             .and_then(bearer_token)
             .ok_or(AuthError::Missing)?;
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = chrono::Utc::now().timestamp();
+        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(0);
+        if let Some((caller, exp)) = self
+            .remembered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&digest)
+            && now < exp.saturating_add(leeway)
+        {
+            return Ok(caller.clone());
+        }
+        let caller = Arc::new(self.validate(token).await?);
+        if let Some(exp) = caller.claims.get("exp").and_then(Value::as_i64) {
+            let mut remembered = self.remembered.lock().unwrap_or_else(|e| e.into_inner());
+            if remembered.len() >= MAX_REMEMBERED {
+                remembered.retain(|_, (_, exp)| now < exp.saturating_add(leeway));
+                if remembered.len() >= MAX_REMEMBERED {
+                    remembered.clear();
+                }
+            }
+            remembered.insert(digest, (caller.clone(), exp));
+        }
+        Ok(caller)
+    }
+
+    /// The full check: algorithm, key, signature, claims.
+    async fn validate(&self, token: &str) -> Result<Caller, AuthError> {
         // The algorithm is checked on the raw header first, so `none`, HMAC
         // and every other algorithm are refused as such, before any key is used.
         if !matches!(raw_algorithm(token)?.as_str(), "RS256" | "ES256") {

@@ -2,6 +2,8 @@
 //! admin caller, and a JSON body whose failures answer in the broker's
 //! error shape.
 
+use std::sync::Arc;
+
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
@@ -13,7 +15,7 @@ use crate::broker::app_user::Caller;
 use crate::broker::error::ApiError;
 
 /// A caller whose bearer token is valid.
-pub(crate) struct Authenticated(pub Caller);
+pub(crate) struct Authenticated(pub Arc<Caller>);
 
 impl FromRequestParts<SharedService> for Authenticated {
     type Rejection = ApiError;
@@ -38,7 +40,7 @@ impl FromRequestParts<SharedService> for Authenticated {
 }
 
 /// A caller whose token carries the configured admin role.
-pub(crate) struct Admin(#[allow(dead_code)] pub Caller);
+pub(crate) struct Admin(#[allow(dead_code)] pub Arc<Caller>);
 
 impl FromRequestParts<SharedService> for Admin {
     type Rejection = ApiError;

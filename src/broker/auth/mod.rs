@@ -28,6 +28,9 @@ pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 /// Tokens remembered as valid, at most.
 const MAX_REMEMBERED: usize = 100_000;
 
+/// Validated callers by SHA-256 of their token, with the token's `exp`.
+type Remembered = HashMap<[u8; 32], (Arc<Caller>, i64)>;
+
 /// Validates bearer tokens of one issuer for one audience.
 pub struct Authenticator {
     issuer: String,
@@ -37,7 +40,7 @@ pub struct Authenticator {
     /// Tokens already validated, by SHA-256 of the token (never the token
     /// itself), until their `exp`: an app sends the same token many times,
     /// and a signature check costs more than the rest of a cached request.
-    remembered: Mutex<HashMap<[u8; 32], (Arc<Caller>, i64)>>,
+    remembered: Mutex<Remembered>,
 }
 
 impl Authenticator {

@@ -21,7 +21,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-    targets=(connection_string jwt_expiry sas_token spec_converter)
+    targets=(connection_string jwt_expiry sas_token spec_converter expiry retry_after token_response)
 fi
 
 export RUSTC_BOOTSTRAP=1

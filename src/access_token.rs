@@ -33,6 +33,9 @@ impl AccessToken {
 
     /// Whether the token expires within `margin` of `now`.
     pub fn expires_within(&self, margin: chrono::Duration, now: DateTime<Utc>) -> bool {
-        self.expires_on - margin <= now
+        // Checked: an expiry at the edge of the calendar counts as expiring.
+        self.expires_on
+            .checked_sub_signed(margin)
+            .is_none_or(|refresh_at| refresh_at <= now)
     }
 }

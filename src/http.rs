@@ -8,16 +8,66 @@ use url::Url;
 use crate::error::{Error, ErrorKind, Result};
 
 /// A `reqwest::Client` with this crate's TLS setup (rustls with the ring
-/// provider). Pass your own to clients with `with_http_client` to control
-/// proxies or certificates; build it after calling [`install_crypto_provider`].
+/// provider) that never follows a redirect (see [`client_builder`]). Pass
+/// your own to clients with `with_http_client` to control proxies or
+/// certificates; start it from [`client_builder`].
 pub fn default_client() -> Result<reqwest::Client> {
+    client_builder().build().map_err(|e| {
+        Error::new(ErrorKind::Transport, "cannot build the HTTP client").with_source(e)
+    })
+}
+
+/// The settings of [`default_client`], to add proxies or certificates to.
+///
+/// Redirects are never followed: every request this crate sends carries a
+/// credential (an HMAC signature over the body, a bearer token, a client
+/// secret in a form), and a redirect would carry it to wherever the answer
+/// points. A redirect answer becomes an error naming its status instead
+/// (see [`redirect_refused`]). A client that does follow redirects is
+/// caught after the fact: an answer from another URL than the one asked is
+/// refused, never used.
+pub fn client_builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .user_agent(concat!("azure-user-tokens/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            Error::new(ErrorKind::Transport, "cannot build the HTTP client").with_source(e)
-        })
+        .redirect(reqwest::redirect::Policy::none())
+}
+
+/// Whether `status` asks the client to go elsewhere (301, 302, 303, 307, 308).
+pub fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// The error for a redirect answer that was not followed. It names the
+/// status, never the target (a URL may carry a secret in its query).
+pub fn redirect_refused(kind: ErrorKind, what: &str, status: u16) -> Error {
+    Error::new(
+        kind,
+        format!(
+            "{what} answered {status}, a redirect; it was not followed, since the request carries \
+             credentials that must not go anywhere else (point the client at the final endpoint)"
+        ),
+    )
+    .with_status(status)
+    .with_code(REDIRECT_REFUSED)
+}
+
+/// The error code of [`redirect_refused`] errors.
+pub const REDIRECT_REFUSED: &str = "RedirectNotFollowed";
+
+/// The error for an answer that came from another URL than the one asked:
+/// the HTTP client followed a redirect on its own (one passed with
+/// `with_http_client` that was not built from [`client_builder`]).
+pub fn redirect_followed(kind: ErrorKind, what: &str) -> Error {
+    Error::new(
+        kind,
+        format!(
+            "{what}'s answer came from another URL: the HTTP client followed a redirect; the \
+             answer is not used (build the client from azure_user_tokens::http::client_builder, \
+             which follows none)"
+        ),
+    )
+    .with_code(REDIRECT_REFUSED)
 }
 
 /// Makes rustls's ring provider the process default, unless one is set.

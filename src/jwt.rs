@@ -40,10 +40,7 @@ pub fn expiry(token: &str) -> Result<DateTime<Utc>> {
     let Exp { exp } =
         serde_json::from_value(claims).map_err(|_| invalid("no numeric exp claim"))?;
     // Up to 9999-12-31T23:59:59Z.
-    if !exp.is_finite() || !(0.0..=253_402_300_799.0).contains(&exp) {
-        return Err(invalid("the exp claim is out of range"));
-    }
-    DateTime::from_timestamp(exp as i64, 0).ok_or_else(|| invalid("the exp claim is out of range"))
+    crate::lifetime::at_epoch_seconds(exp).ok_or_else(|| invalid("the exp claim is out of range"))
 }
 
 fn invalid(message: &str) -> Error {

@@ -20,13 +20,14 @@ pub mod broker;
 pub mod cli;
 pub mod codegen;
 pub mod credential;
-#[cfg(feature = "emulator")]
+// Always compiled for its well-known settings; the server needs the `emulator` feature.
 pub mod emulator;
 mod error;
 pub mod generated;
 pub mod http;
 pub mod identity;
 pub mod jwt;
+pub mod lifetime;
 pub mod pipeline;
 mod secret;
 

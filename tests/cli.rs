@@ -8,7 +8,6 @@ mod common;
 
 use std::process::Output;
 
-use azure_user_tokens::cli::shapes;
 use azure_user_tokens::emulator::{Emulator, EntraTokenClaims};
 use common::*;
 use serde_json::Value;
@@ -39,17 +38,7 @@ fn json(output: &Output, schema_key: &str) -> Value {
     );
     let value: Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", stdout(output)));
-    let (_, schema) = shapes::schemas()
-        .into_iter()
-        .find(|(key, _)| key.contains(schema_key))
-        .unwrap_or_else(|| panic!("no schema for {schema_key}"));
-    let schema = serde_json::to_value(schema).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&value)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{schema_key}: {errors:?} in {value}");
+    assert_shape(&value, schema_key);
     value
 }
 

@@ -319,8 +319,8 @@ async fn teams_user_token(emulator: &azure_user_tokens::emulator::Emulator) -> (
         .form(&[
             ("grant_type", "password"),
             ("client_id", "11111111-1111-1111-1111-111111111111"),
-            ("username", "alice@contoso.com"),
-            ("password", "anything"),
+            ("username", defaults::USER_NAME),
+            ("password", defaults::USER_PASSWORD),
             (
                 "scope",
                 "https://auth.msft.communication.azure.com/Teams.ManageCalls",

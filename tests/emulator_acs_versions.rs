@@ -324,15 +324,24 @@ async fn custom_ids_and_token_times_survive_a_restart() {
     .await;
     let id = created["identity"]["id"].as_str().unwrap().to_string();
     let before: Value = get(&emulator, PREVIEW, &id).await.json().await.unwrap();
-    drop(emulator);
+    let journal = std::fs::read_to_string(dir.join("state.json.journal")).unwrap();
+    assert!(journal.contains("\"customIds\""), "{journal}");
+    drop(emulator); // no graceful stop: the journal alone holds them
 
     let restarted = start_with(config()).await;
     let after: Value = get(&restarted, PREVIEW, &id).await.json().await.unwrap();
     assert_eq!(after, before);
     assert!(after["lastTokenIssuedAt"].is_string(), "{after}");
+    let journal_len = || {
+        std::fs::metadata(dir.join("state.json.journal"))
+            .unwrap()
+            .len()
+    };
+    let written = journal_len();
     let (_, again) = create(&restarted, PREVIEW, json!({"customId": "dave"})).await;
     assert_eq!(again["identity"]["id"], id.as_str());
     assert_eq!(restarted.stats().users, 1);
+    assert_eq!(journal_len(), written, "creating it again changed nothing");
     restarted.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -19,12 +19,16 @@ struct Arm {
 
 impl Arm {
     async fn start(polls: u32) -> Self {
-        let emulator = start_with(
+        Self::start_with(
             EmulatorConfig::default()
                 .with_async_deletes(true)
                 .with_async_delete_polls(polls),
         )
-        .await;
+        .await
+    }
+
+    async fn start_with(config: EmulatorConfig) -> Self {
+        let emulator = start_with(config).await;
         let token =
             client_credentials_token(&emulator, "https://management.azure.com/.default").await;
         Arm { emulator, token }
@@ -236,4 +240,68 @@ async fn without_async_deletes_the_delete_is_immediate() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(emulator.stats().apim_users, 1);
+}
+
+/// Operations are state: a restart keeps a running one's remaining polls
+/// (replayed from the journal after an abrupt stop) and a finished one's
+/// outcome (from the snapshot a graceful stop compacts the journal into).
+#[tokio::test]
+async fn operations_survive_a_restart_through_the_journal() {
+    let dir = std::env::temp_dir().join(format!(
+        "azure-user-tokens-apim-async-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.json");
+    let journal = dir.join("state.json.journal");
+    let config = || {
+        EmulatorConfig::default()
+            .with_async_deletes(true)
+            .with_async_delete_polls(2)
+            .with_state_file(&path)
+    };
+
+    let arm = Arm::start_with(config()).await;
+    let accepted = arm.delete("userId1718", APIM_API, "*").await;
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    // Monitor paths without the origin: the next emulator has another port.
+    let origin = arm.emulator.base_url().to_string();
+    let location = header(&accepted, "location").replace(&origin, "");
+    let status_url = header(&accepted, "azure-asyncoperation").replace(&origin, "");
+    let pending = arm.send(Method::GET, &location, None).await;
+    assert_eq!(pending.status(), StatusCode::ACCEPTED);
+    let written = std::fs::read_to_string(&journal).unwrap();
+    assert!(written.contains("\"armOperations\""), "{written}");
+    drop(arm); // no graceful stop: the journal alone holds the operation
+
+    let arm = Arm::start_with(config()).await;
+    assert_eq!(arm.user_status("userId1718").await, StatusCode::OK);
+    // The second status check, the first since the restart, completes it.
+    let done = arm.send(Method::GET, &location, None).await;
+    assert_eq!(done.status(), StatusCode::NO_CONTENT);
+    assert_eq!(arm.user_status("userId1718").await, StatusCode::NOT_FOUND);
+    arm.emulator.shutdown().await;
+    assert_eq!(
+        std::fs::metadata(&journal).unwrap().len(),
+        0,
+        "a graceful stop compacts the journal into the snapshot"
+    );
+
+    let arm = Arm::start_with(config()).await;
+    let status: Value = arm
+        .send(Method::GET, &status_url, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "Succeeded", "{status}");
+    assert_eq!(
+        arm.send(Method::GET, &location, None).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(arm.user_status("userId1718").await, StatusCode::NOT_FOUND);
+    assert_eq!(arm.emulator.stats().apim_users, 1);
+    arm.emulator.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

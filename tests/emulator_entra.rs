@@ -4,7 +4,7 @@
 
 mod emulator_common;
 
-use azure_user_tokens::emulator::{Emulator, defaults};
+use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
 use emulator_common::*;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
@@ -207,13 +207,14 @@ async fn malformed_token_requests_are_400() {
 
 #[tokio::test]
 async fn password_grant_sets_appid_and_a_stable_oid() {
-    let emulator = start().await;
-    let grant = |username: &'static str| {
+    let uuid_user = "88888888-8888-8888-8888-888888888888";
+    let emulator = start_with(EmulatorConfig::default().with_user(uuid_user, "pw-2")).await;
+    let grant = |username: &'static str, password: &'static str| {
         [
             ("grant_type", "password"),
             ("client_id", "77777777-7777-7777-7777-777777777777"),
             ("username", username),
-            ("password", "pw"),
+            ("password", password),
             (
                 "scope",
                 "https://auth.msft.communication.azure.com/Teams.ManageCalls",
@@ -221,12 +222,12 @@ async fn password_grant_sets_appid_and_a_stable_oid() {
         ]
     };
     let mut oids = Vec::new();
-    for username in [
-        "alice@contoso.com",
-        "alice@contoso.com",
-        "88888888-8888-8888-8888-888888888888",
+    for (username, password) in [
+        (defaults::USER_NAME, defaults::USER_PASSWORD),
+        ("ALICE@contoso.com", defaults::USER_PASSWORD),
+        (uuid_user, "pw-2"),
     ] {
-        let response = token_form(&emulator, defaults::TENANT_ID, &grant(username)).await;
+        let response = token_form(&emulator, defaults::TENANT_ID, &grant(username, password)).await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
         let claims = claims(body["access_token"].as_str().unwrap());
@@ -235,12 +236,45 @@ async fn password_grant_sets_appid_and_a_stable_oid() {
         oids.push(claims["oid"].as_str().unwrap().to_string());
     }
     assert_eq!(oids[0], oids[1]);
-    assert_eq!(oids[2], "88888888-8888-8888-8888-888888888888");
+    assert_eq!(oids[2], uuid_user);
 
-    let mut no_password = grant("bob").to_vec();
+    let mut no_password = grant("bob", "x").to_vec();
     no_password.retain(|(k, _)| *k != "password");
     let response = token_form(&emulator, defaults::TENANT_ID, &no_password).await;
     assert_aad_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
+}
+
+#[tokio::test]
+async fn password_grant_refuses_unknown_users_and_wrong_passwords() {
+    let emulator = start().await;
+    let before = emulator.stats().auth_failures;
+    for (username, password) in [
+        ("mallory@contoso.com", "anything"),
+        (defaults::USER_NAME, "anything"),
+        (
+            defaults::USER_NAME,
+            "emu8Q~well-known-emulator-user-passwor",
+        ),
+        ("alice", defaults::USER_PASSWORD),
+    ] {
+        for scope in [
+            "https://auth.msft.communication.azure.com/Teams.ManageCalls",
+            "https://management.azure.com/.default",
+            "https://communication.azure.com//.default",
+        ] {
+            let form = [
+                ("grant_type", "password"),
+                ("client_id", "77777777-7777-7777-7777-777777777777"),
+                ("username", username),
+                ("password", password),
+                ("scope", scope),
+            ];
+            let response = token_form(&emulator, defaults::TENANT_ID, &form).await;
+            assert_aad_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
+        }
+    }
+    assert_eq!(emulator.stats().auth_failures - before, 12);
+    assert_eq!(emulator.stats().tokens_issued, 0);
 }
 
 #[tokio::test]

@@ -205,15 +205,10 @@ async fn state_survives_a_restart() {
         .await
         .unwrap();
     assert_eq!(put.status(), StatusCode::CREATED);
-    // No shutdown: each change is on disk before its response.
+    // No shutdown: each change is on disk (in the journal) before its response.
     drop(emulator);
-
-    let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert!(
-        saved["identities"][&kept]["tokensRevokedAt"].is_string(),
-        "{saved}"
-    );
-    assert!(saved["identities"].get(&deleted).is_none());
+    let journal = std::fs::read_to_string(path.with_file_name("state.json.journal")).unwrap();
+    assert_eq!(journal.lines().count(), 5, "one line per change: {journal}");
 
     let restarted = start_with(config()).await;
     let stats = restarted.stats();
@@ -248,11 +243,29 @@ async fn state_survives_a_restart() {
     assert_eq!(user.status(), StatusCode::OK);
     restarted.shutdown().await;
 
-    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+    // A graceful stop folds the journal into the state file.
+    let saved: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(
+        saved["identities"][&kept]["tokensRevokedAt"].is_string(),
+        "{saved}"
+    );
+    assert!(saved["identities"].get(&deleted).is_none());
+    assert_eq!(
+        std::fs::metadata(path.with_file_name("state.json.journal"))
+            .unwrap()
+            .len(),
+        0
+    );
+    let mut leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, ["state.json"], "no temporary files left behind");
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["state.json", "state.json.journal"],
+        "no temporary files left behind"
+    );
 }
 
 #[tokio::test]

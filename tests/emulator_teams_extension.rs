@@ -16,6 +16,7 @@ const API: &str = "2025-06-30";
 const USER: &str = "b27b64b9-39d2-44a3-869d-67700b74e805";
 const APP: &str = "2c3e1e83-8fd7-4615-ad2b-b8c1229845ac";
 const OTHER_APP: &str = "07474a86-625a-452f-977b-db4e13f21260";
+const USER_PASSWORD: &str = "teams-user-password";
 
 fn assignment_path(tenant: &str, object: &str, version: &str) -> String {
     format!("/access/teamsExtension/tenants/{tenant}/assignments/{object}?api-version={version}")
@@ -456,7 +457,12 @@ async fn assignments_survive_a_restart() {
     )
     .await;
     assert_eq!(created.status(), StatusCode::CREATED);
-    drop(emulator);
+    let journal = std::fs::read_to_string(dir.join("state.json.journal")).unwrap();
+    assert!(
+        journal.contains("\"teamsExtensionAssignments\""),
+        "{journal}"
+    );
+    drop(emulator); // no graceful stop: the journal alone holds it
 
     let restarted = start_with(config()).await;
     assert_eq!(restarted.stats().teams_extension_assignments, 1);
@@ -474,7 +480,8 @@ async fn assignments_survive_a_restart() {
 
 #[tokio::test]
 async fn a_password_grant_token_for_communication_services_exchanges() {
-    let emulator = start().await;
+    // The password grant accepts configured users only: USER is one here.
+    let emulator = start_with(EmulatorConfig::default().with_user(USER, USER_PASSWORD)).await;
     assign(
         &emulator,
         USER,
@@ -491,7 +498,7 @@ async fn a_password_grant_token_for_communication_services_exchanges() {
             ("grant_type", "password"),
             ("client_id", APP),
             ("username", USER),
-            ("password", "anything"),
+            ("password", USER_PASSWORD),
             ("scope", "https://communication.azure.com//.default"),
         ])
         .send()

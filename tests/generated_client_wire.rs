@@ -1106,3 +1106,42 @@ async fn acs_400_validation_error_is_parsed() {
         json!({"scopes": ["chat"], "expiresInMinutes": 59})
     );
 }
+
+#[cfg(bound_operation = "acs_identity::upsert_teams_extension_assignment")]
+#[tokio::test]
+async fn acs_teams_extension_assignment_upsert_puts_principal_type_and_client_ids() {
+    use acs_identity::types::UpsertTeamsExtensionAssignmentRequest;
+
+    let tenant = "c70d068c-2f32-484d-9455-73070cd5aadd";
+    let object = "b27b64b9-39d2-44a3-869d-67700b74e805";
+    let stored = json!({"objectId": object, "tenantId": tenant, "principalType": "user", "clientIds": ["a"]});
+    let server = CaptureServer::start(Reply::json(201, stored.clone())).await;
+    let client = acs_client(&server);
+    let body: UpsertTeamsExtensionAssignmentRequest =
+        serde_json::from_value(json!({"principalType": "user", "clientIds": ["a"]})).unwrap();
+
+    let response = client
+        .upsert_teams_extension_assignment()
+        .tenant_id(tenant)
+        .object_id(object)
+        .api_version(adapters::acs_identity::default_api_version())
+        .body(body)
+        .send()
+        .await
+        .expect("upsert succeeds");
+
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(serde_json::to_value(response.into_inner()).unwrap(), stored);
+    let request = server.only_request();
+    assert_eq!(request.method, "PUT");
+    assert_eq!(
+        request.path(),
+        format!("/access/teamsExtension/tenants/{tenant}/assignments/{object}")
+    );
+    assert_api_version(&request, adapters::acs_identity::default_api_version());
+    assert_json_request(&request);
+    assert_eq!(
+        request.json(),
+        json!({"principalType": "user", "clientIds": ["a"]})
+    );
+}

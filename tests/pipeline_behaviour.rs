@@ -174,3 +174,62 @@ async fn a_next_link_to_another_origin_is_refused() {
         "nothing was sent to the other origin"
     );
 }
+
+#[tokio::test]
+async fn the_teams_extension_exchange_carries_the_users_token_and_no_signature() {
+    use azure_user_tokens::adapters::acs_identity::{
+        BOUND_OPERATIONS, EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN, default_api_version,
+    };
+    let (base, log) = server(Arc::new(|n, _| {
+        if n == 1 {
+            // A retry hint: the second attempt must carry the same token.
+            (StatusCode::SERVICE_UNAVAILABLE, [("retry-after-ms", "1")], "").into_response()
+        } else {
+            axum::Json(serde_json::json!({
+                "identity": {"id": "8:acs:r_t_o"},
+                "accessToken": {"token": "acs.jwt.token", "expiresOn": "2030-01-01T00:00:00.0000000+00:00"}
+            }))
+            .into_response()
+        }
+    }))
+    .await;
+    let client = CommunicationIdentityClient::from_connection_string(&format!(
+        "endpoint={base}/;accesskey={KEY}"
+    ))
+    .unwrap();
+    let result = client
+        .exchange_teams_extension_token(&Secret::new("teams-user-entra-token"))
+        .await;
+    if !BOUND_OPERATIONS.contains(&EXCHANGE_TEAMS_EXTENSION_ACCESS_TOKEN) {
+        assert!(result.unwrap_err().is_unsupported());
+        assert!(log.lock().unwrap().is_empty());
+        return;
+    }
+    let (user, token) = result.unwrap();
+    assert_eq!(user.raw_id(), "8:acs:r_t_o");
+    assert_eq!(token.token.expose(), "acs.jwt.token");
+    let seen = log.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "one retry");
+    for request in &seen {
+        assert_eq!(request.method, Method::POST);
+        assert_eq!(
+            request.target,
+            format!(
+                "/access/teamsExtension/:exchangeAccessToken?api-version={}",
+                default_api_version()
+            )
+        );
+        assert_eq!(
+            request.headers["authorization"],
+            "Bearer teams-user-entra-token"
+        );
+        assert!(request.headers.get("x-ms-date").is_none());
+        assert!(request.headers.get("x-ms-content-sha256").is_none());
+        assert_eq!(request.headers["content-type"], "application/json");
+        assert_eq!(&request.body[..], b"{}");
+    }
+    assert_eq!(
+        seen[0].headers["x-ms-client-request-id"],
+        seen[1].headers["x-ms-client-request-id"]
+    );
+}

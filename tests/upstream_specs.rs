@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use azure_user_tokens::codegen::bindings::{self, template_shape};
 use azure_user_tokens::codegen::{Manifest, fixups::method_name};
 use azure_user_tokens::{adapters, generated};
 use serde_json::Value;
@@ -41,47 +42,75 @@ fn read(path: &Path) -> Value {
     serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap()
 }
 
-fn operation_ids(spec: &Value) -> Vec<String> {
-    let mut ids = Vec::new();
+/// Every operation of a spec: `(operationId, method, path)`.
+fn operations(spec: &Value) -> Vec<(String, String, String)> {
+    let mut found = Vec::new();
     for section in ["paths", "x-ms-paths"] {
-        for item in spec[section]
-            .as_object()
-            .into_iter()
-            .flat_map(|m| m.values())
-        {
-            for operation in item.as_object().into_iter().flat_map(|m| m.values()) {
+        for (path, item) in spec[section].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
                 if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
-                    ids.push(id.to_string());
+                    found.push((id.to_string(), method.clone(), path.clone()));
                 }
             }
         }
     }
-    ids.sort();
-    ids
+    found.sort();
+    found
 }
 
-fn assert_every_operation_generated(module: &str, generated_methods: &[&str]) -> usize {
+/// Every upstream operation has a generated method: the facade's canonical
+/// name for the operations it binds (by method + path), the upstream name
+/// for the others. Returns the number of operations.
+fn assert_every_operation_generated(
+    module: &str,
+    generated_methods: &[&str],
+    bound: &[&str],
+) -> usize {
     let spec = read(&entry(module));
-    let ids = operation_ids(&spec);
+    let operations = operations(&spec);
     assert!(
-        !ids.is_empty(),
+        !operations.is_empty(),
         "{module}: the upstream spec has no operations"
     );
-    let missing: Vec<&String> = ids
-        .iter()
-        .filter(|id| !generated_methods.contains(&method_name(id).as_str()))
-        .collect();
+    let mut expected_bound = Vec::new();
+    let mut missing = Vec::new();
+    for (id, method, path) in &operations {
+        let binding = bindings::for_module(module)
+            .iter()
+            .find(|b| b.method == method && template_shape(b.path).0 == template_shape(path).0);
+        let name = match binding {
+            Some(binding) => {
+                expected_bound.push(binding.name);
+                binding.name.to_string()
+            }
+            None => method_name(id),
+        };
+        if !generated_methods.contains(&name.as_str()) {
+            missing.push(format!("{id} ({method} {path}) as {name}"));
+        }
+    }
     assert!(
         missing.is_empty(),
         "{module}: upstream operations without a generated method: {missing:?} (generated: {generated_methods:?})"
     );
-    ids.len()
+    let mut bound_operations: Vec<&str> =
+        bound.iter().copied().filter(|b| !b.contains('.')).collect();
+    bound_operations.sort();
+    expected_bound.sort();
+    assert_eq!(
+        bound_operations, expected_bound,
+        "{module}: BOUND_OPERATIONS"
+    );
+    operations.len()
 }
 
 #[test]
 fn every_upstream_apim_users_operation_has_a_generated_method() {
-    let count =
-        assert_every_operation_generated("apim_users", generated::apim_users::OPERATION_METHODS);
+    let count = assert_every_operation_generated(
+        "apim_users",
+        generated::apim_users::OPERATION_METHODS,
+        generated::apim_users::BOUND_OPERATIONS,
+    );
     assert_eq!(count, 13, "apimusers.json 2024-05-01 has 13 operations");
 }
 
@@ -90,6 +119,7 @@ fn every_upstream_acs_identity_operation_has_a_generated_method() {
     let count = assert_every_operation_generated(
         "acs_identity",
         generated::acs_identity::OPERATION_METHODS,
+        generated::acs_identity::BOUND_OPERATIONS,
     );
     assert!(
         count >= 5,

@@ -1,68 +1,102 @@
 #!/usr/bin/env bash
-# Official-SDK interop: the Python Azure SDKs, unmodified, against the emulator.
+# Official-SDK interop: the Azure SDKs for Python and JavaScript, unmodified,
+# against the emulator.
 #
-#   scripts/interop/run.sh
+#   scripts/interop/run.sh              # both
+#   scripts/interop/run.sh python       # or: js
 #
-# Makes a venv under target/interop-venv, installs azure-communication-identity
-# 1.5.0, azure-mgmt-apimanagement 5.0.0 and azure-identity, builds the
-# emulator, starts it twice on free loopback ports (HTTPS with its own CA, and
-# plain HTTP), runs official_sdks.py against both, and stops them.
+# Python: a venv under target/interop-venv with azure-communication-identity
+# 1.5.0, azure-mgmt-apimanagement 5.0.0 and azure-identity; runs
+# python/official_sdks.py.
+# JavaScript (node 20 or later): `npm ci` in js/ into js/node_modules
+# (git-ignored), from js/package.json and the committed js/package-lock.json:
+# @azure/communication-identity 1.3.1, @azure/arm-apimanagement 10.0.0,
+# @azure/identity 4.13.1 (4.13.2+ needs node 22), @azure/core-auth 1.10.1;
+# `overrides` hold the shared @azure/core-* packages at their last releases
+# for node 20, and js/.npmrc's engine-strict makes `npm ci` fail rather than
+# install anything that needs a newer node. Runs js/official_sdks.mjs.
+#
+# Each language gets two fresh emulators on free loopback ports — HTTPS with
+# its own CA, and plain HTTP — started by emulators.sh with `--output json`;
+# the SDK program reads their JSON documents, and they are stopped after it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
+interop="$root/scripts/interop"
+# shellcheck source=scripts/interop/emulators.sh
+source "$interop/emulators.sh"
 
-venv="$root/target/interop-venv"
-python="${PYTHON:-python3}"
-if [[ ! -x "$venv/bin/python" ]]; then
-    "$python" -m venv "$venv"
+languages=("$@")
+if [[ ${#languages[@]} -eq 0 ]]; then
+    languages=(python js)
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "azure-communication-identity==1.5.0" \
-    "azure-mgmt-apimanagement==5.0.0" \
-    "azure-identity"
+for language in "${languages[@]}"; do
+    case "$language" in
+        python | js) ;;
+        *)
+            echo "usage: scripts/interop/run.sh [python] [js]" >&2
+            exit 2
+            ;;
+    esac
+done
+
+work="$(mktemp -d)"
+trap 'stop_emulators; rm -rf "$work"' EXIT
+
+setup_python() {
+    local venv="$root/target/interop-venv"
+    if [[ ! -x "$venv/bin/python" ]]; then
+        "${PYTHON:-python3}" -m venv "$venv"
+    fi
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+        "azure-communication-identity==1.5.0" \
+        "azure-mgmt-apimanagement==5.0.0" \
+        "azure-identity"
+}
+
+run_python() {
+    # The SDKs use requests: trust the emulator's CA (and only it) for HTTPS.
+    REQUESTS_CA_BUNDLE="$work/ca-python.pem" SSL_CERT_FILE="$work/ca-python.pem" \
+        "$root/target/interop-venv/bin/python" "$interop/python/official_sdks.py" \
+        "$work/python-tls.json" "$work/python-http.json"
+}
+
+setup_js() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        echo "error: the JavaScript interop needs node 20 or later and npm" >&2
+        exit 1
+    fi
+    local major
+    major="$(node -p 'process.versions.node.split(".")[0]')"
+    if ((major < 20)); then
+        echo "error: the JavaScript interop needs node 20 or later, not $(node --version)" >&2
+        exit 1
+    fi
+    # npm ci wipes node_modules: only when the lock file changed since the last install.
+    local js="$interop/js"
+    if ! cmp -s "$js/package-lock.json" "$js/node_modules/.installed-package-lock.json"; then
+        (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+        cp "$js/package-lock.json" "$js/node_modules/.installed-package-lock.json"
+    fi
+}
+
+run_js() {
+    # The SDKs' bearer policies need https: trust the emulator's CA for it.
+    NODE_EXTRA_CA_CERTS="$work/ca-js.pem" \
+        node "$interop/js/official_sdks.mjs" "$work/js-tls.json" "$work/js-http.json"
+}
 
 cargo build --quiet --bin azure-user-tokens
 binary="$root/target/debug/azure-user-tokens"
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${pids[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# start_emulator NAME ARGS...: starts it, waits for its `ready:` line.
-start_emulator() {
-    local name="$1"
-    shift
-    "$binary" emulator --listen 127.0.0.1:0 "$@" >"$work/$name.out" 2>"$work/$name.err" &
-    local pid=$!
-    pids+=("$pid")
-    for _ in $(seq 1 300); do
-        if grep -q '^ready:' "$work/$name.out"; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            echo "the $name emulator exited early:" >&2
-            cat "$work/$name.out" "$work/$name.err" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
-    echo "the $name emulator did not become ready in 30 s" >&2
-    return 1
-}
-
-start_emulator tls --tls --ca-file "$work/ca.pem"
-start_emulator http
-
-# The SDKs use requests: trust the emulator's CA (and only it) for HTTPS.
-REQUESTS_CA_BUNDLE="$work/ca.pem" SSL_CERT_FILE="$work/ca.pem" \
-    "$venv/bin/python" "$root/scripts/interop/official_sdks.py" "$work/tls.out" "$work/http.out"
+for language in "${languages[@]}"; do
+    SECONDS=0
+    "setup_$language"
+    echo "interop ($language): dependencies ready in ${SECONDS} s"
+    start_emulator "$language-tls" --tls --ca-file "$work/ca-$language.pem"
+    start_emulator "$language-http"
+    "run_$language"
+    stop_emulators
+    echo "interop ($language): done in ${SECONDS} s"
+done

@@ -32,6 +32,8 @@ pub const GET_SHARED_ACCESS_TOKEN: &str = "get_shared_access_token";
 
 /// The operation id used for requests that follow a `nextLink`.
 pub const LIST_OPERATION: &str = LIST_USERS;
+/// The operation id used for a long-running delete's status checks.
+pub const DELETE_OPERATION: &str = DELETE_USER;
 
 /// A generated client for the management `endpoint` that sends through `pipeline`.
 pub fn client(endpoint: &str, http: reqwest::Client, pipeline: Pipeline) -> Client {
@@ -162,7 +164,8 @@ bound! { "apim_users::create_or_update_user";
 }
 
 bound! { "apim_users::delete_user";
-    /// `DELETE …/users/{userId}` with `If-Match`.
+    /// `DELETE …/users/{userId}` with `If-Match` → the answer's status and
+    /// headers (a 202 starts a long-running operation for the caller to follow).
     pub async fn delete_user(
         client: &Client,
         context: CallContext,
@@ -171,7 +174,7 @@ bound! { "apim_users::delete_user";
         user_id: &str,
         if_match: &str,
         delete_subscriptions: bool,
-    ) -> Result<()> {
+    ) -> Result<(u16, reqwest::header::HeaderMap)> {
         let call = client
             .delete_user()
             .subscription_id(service.subscription_id)
@@ -182,7 +185,8 @@ bound! { "apim_users::delete_user";
             .if_match(if_match)
             .delete_subscriptions(delete_subscriptions)
             .send();
-        run(context, call).await.map(|_| ())
+        let response = run(context, call).await?;
+        Ok((response.status().as_u16(), response.headers().clone()))
     }
 }
 

@@ -13,7 +13,7 @@ use crate::adapters::apim_users::{self as adapter, ServicePath};
 use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{parse_endpoint, require_https_unless_loopback};
-use crate::pipeline::{Authentication, CallContext, ClientOptions};
+use crate::pipeline::{Authentication, CallContext, ClientOptions, Pipeline, lro};
 
 /// Azure Resource Manager's public endpoint.
 pub const DEFAULT_MANAGEMENT_ENDPOINT: &str = "https://management.azure.com";
@@ -43,6 +43,9 @@ pub struct ApiManagementClient {
     options: ClientOptions,
     api_version: String,
     generated: adapter::Client,
+    /// The generated client's transport, for following long-running operations.
+    http: reqwest::Client,
+    pipeline: Pipeline,
 }
 
 impl ApiManagementClient {
@@ -72,7 +75,13 @@ impl ApiManagementClient {
         let transport =
             options.transport(Authentication::Bearer, adapter::default_api_version())?;
         Ok(ApiManagementClient {
-            generated: adapter::client(endpoint.as_str(), transport.http, transport.pipeline),
+            generated: adapter::client(
+                endpoint.as_str(),
+                transport.http.clone(),
+                transport.pipeline.clone(),
+            ),
+            http: transport.http,
+            pipeline: transport.pipeline,
             endpoint,
             credential,
             options,
@@ -162,18 +171,34 @@ impl ApiManagementClient {
         ApimUser::from_wire(&value, etag)
     }
 
-    /// `User - Delete`, sending `If-Match: *` unless given an ETag.
+    /// `User - Delete`, sending `If-Match: *` unless given an ETag. When the
+    /// service answers 202 (a long-running delete), it returns once the
+    /// operation succeeded, polling as [`ClientOptions::with_polling`] says;
+    /// an operation that fails or is canceled is an error carrying
+    /// [`OperationFailed`](crate::pipeline::OperationFailed), one that does
+    /// not end in time a timeout.
     pub async fn delete_user(&self, user: &ApimUserRef, etag: Option<&str>) -> Result<()> {
         adapter::require(adapter::DELETE_USER, &self.api_version)?;
         let context = self.context(true).await?;
-        adapter::delete_user(
+        let (status, headers) = adapter::delete_user(
             &self.generated,
-            context,
+            context.clone(),
             &self.api_version,
             path(user.service()),
             user.user_id(),
             etag.unwrap_or("*"),
             false,
+        )
+        .await?;
+        lro::wait_for_completion(
+            &self.http,
+            &self.pipeline,
+            context,
+            &self.endpoint,
+            status,
+            &headers,
+            &self.options.polling,
+            adapter::DELETE_OPERATION,
         )
         .await
     }

@@ -8,7 +8,7 @@ use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha512;
 
@@ -224,7 +224,9 @@ fn push_padded(out: &mut String, mut value: u32, width: usize) {
 }
 
 fn truncate_to_minute(time: DateTime<Utc>) -> DateTime<Utc> {
-    time.trunc_subsecs(0).with_second(0).unwrap_or(time)
+    // From the timestamp, so a leap second (:60) truncates like :59 does.
+    let seconds = time.timestamp();
+    DateTime::from_timestamp(seconds - seconds.rem_euclid(60), 0).unwrap_or(time)
 }
 
 fn mac(key: &str, string_to_sign: &str) -> Hmac<Sha512> {

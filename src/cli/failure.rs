@@ -21,6 +21,16 @@ impl Failure {
         }
     }
 
+    /// The message printed on stderr.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The exit code: 1 (the work failed) or 2 (bad input, nothing sent).
+    pub fn exit_code(&self) -> u8 {
+        self.exit_code
+    }
+
     /// The work failed: exit code 1.
     pub fn failed(message: impl Into<String>) -> Self {
         Failure {

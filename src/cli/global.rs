@@ -23,6 +23,12 @@ pub const CONNECTION_STRING_VARS: [&str; 2] = [
 /// The variable holding the access key that goes with `--endpoint`.
 pub const ACCESS_KEY_VAR: &str = "AZURE_COMMUNICATION_ACCESS_KEY";
 
+/// The variable `--management-endpoint` falls back to.
+pub const MANAGEMENT_ENDPOINT_VAR: &str = "AZURE_RESOURCE_MANAGER_ENDPOINT";
+
+/// The variable `--authority-host` falls back to.
+pub const AUTHORITY_HOST_VAR: &str = "AZURE_AUTHORITY_HOST";
+
 /// Global flags (accepted before or after the subcommand).
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
@@ -38,17 +44,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint: Option<String>,
 
-    /// Azure Resource Manager endpoint.
-    #[arg(
-        long,
-        global = true,
-        env = "AZURE_RESOURCE_MANAGER_ENDPOINT",
-        value_name = "URL"
-    )]
+    // The variables below are read by the methods, not by clap: a value clap
+    // took from the environment would look given to `emulator`, which
+    // rejects these flags (see `cli::emulator::ClientFlags`).
+    /// Azure Resource Manager endpoint (else $AZURE_RESOURCE_MANAGER_ENDPOINT,
+    /// else https://management.azure.com).
+    #[arg(long, global = true, value_name = "URL")]
     pub management_endpoint: Option<String>,
 
-    /// Entra ID authority host.
-    #[arg(long, global = true, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    /// Entra ID authority host (else $AZURE_AUTHORITY_HOST, else
+    /// https://login.microsoftonline.com).
+    #[arg(long, global = true, value_name = "URL")]
     pub authority_host: Option<String>,
 
     /// Output format.
@@ -96,10 +102,11 @@ impl GlobalArgs {
     pub fn apim_client(&self) -> CommandResult<ApiManagementClient> {
         let endpoint = self
             .management_endpoint
-            .as_deref()
-            .unwrap_or(DEFAULT_MANAGEMENT_ENDPOINT);
+            .clone()
+            .or_else(|| non_empty_var(MANAGEMENT_ENDPOINT_VAR))
+            .unwrap_or_else(|| DEFAULT_MANAGEMENT_ENDPOINT.into());
         Ok(ApiManagementClient::with_endpoint(
-            endpoint,
+            &endpoint,
             self.credential()?,
         )?)
     }
@@ -109,9 +116,10 @@ impl GlobalArgs {
         let authority = self
             .authority_host
             .clone()
+            .or_else(|| non_empty_var(AUTHORITY_HOST_VAR))
             .unwrap_or_else(|| DEFAULT_AUTHORITY.into());
         let environment = EnvironmentCredential::from_lookup(|name| match name {
-            "AZURE_AUTHORITY_HOST" => Some(authority.clone()),
+            AUTHORITY_HOST_VAR => Some(authority.clone()),
             other => std::env::var(other).ok(),
         })?;
         Ok(Arc::new(DefaultAzureCredential::from_parts(
@@ -126,5 +134,10 @@ impl GlobalArgs {
 pub fn connection_string_from_env() -> Option<String> {
     CONNECTION_STRING_VARS
         .iter()
-        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .find_map(|name| non_empty_var(name))
+}
+
+/// A variable's value, unless it is unset or blank.
+fn non_empty_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }

@@ -9,7 +9,7 @@ mod apim;
 mod broker;
 #[cfg(feature = "emulator")]
 mod emulator;
-mod expiry;
+pub mod expiry;
 mod failure;
 mod global;
 mod identity;
@@ -38,6 +38,10 @@ use global::GlobalArgs;
 pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
+    /// Longest time a command may take in all, retries included: <n>s, <n>m
+    /// or <n>h (the emulator and the broker run until stopped and ignore it).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "120s")]
+    timeout: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,7 +55,7 @@ enum Command {
     Quickstart,
     /// Run the local emulator of ACS identity, APIM users and Entra until Ctrl-C.
     #[cfg(feature = "emulator")]
-    Emulator(emulator::EmulatorArgs),
+    Emulator(Box<emulator::EmulatorArgs>),
     /// Run the token broker: app users (OIDC access tokens) get their own
     /// ACS identity and its tokens, until Ctrl-C.
     #[cfg(feature = "broker")]
@@ -88,9 +92,7 @@ enum TokenCommand {
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.global.verbose {
-        init_tracing();
-    }
+    init_tracing(cli.global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -101,7 +103,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run_within_timeout(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("error: {}", failure.message);
@@ -110,13 +112,37 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Runs the command, ending it with exit code 1 when `--timeout` elapses (a
+/// hostile or stalled server cannot hold a command for minutes).
+async fn run_within_timeout(cli: Cli) -> CommandResult {
+    let timeout = expiry::parse_timeout(&cli.timeout)?;
+    // The servers run until stopped.
+    #[cfg(feature = "emulator")]
+    if matches!(cli.command, Command::Emulator(_)) {
+        return run(cli).await;
+    }
+    #[cfg(feature = "broker")]
+    if matches!(cli.command, Command::Broker(_)) {
+        return run(cli).await;
+    }
+    tokio::time::timeout(timeout, run(cli))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure::failed(format!(
+                "the command did not finish within --timeout {} s; it was stopped (a change it \
+                 asked for may or may not have been made)",
+                timeout.as_secs()
+            )))
+        })
+}
+
 async fn run(cli: Cli) -> CommandResult {
     let global = &cli.global;
     match cli.command {
         #[cfg(feature = "emulator")]
         Command::Quickstart => quickstart::run(global).await,
         #[cfg(feature = "emulator")]
-        Command::Emulator(args) => emulator::run(args).await,
+        Command::Emulator(args) => emulator::run(*args).await,
         #[cfg(feature = "broker")]
         Command::Broker(args) => broker::run(*args, global).await,
         Command::Identity(command) => identity::run(command, global).await,
@@ -137,10 +163,16 @@ async fn run(cli: Cli) -> CommandResult {
     }
 }
 
-/// Tracing on stderr: `RUST_LOG` if set, else debug for this crate.
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("azure_user_tokens=debug,info"));
+/// Tracing on stderr. With `--verbose`: `RUST_LOG` if set, else debug for
+/// this crate. Without: warnings and errors only (a write the emulator could
+/// not save, a replayed request).
+fn init_tracing(verbose: bool) {
+    let filter = if verbose {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("azure_user_tokens=debug,info"))
+    } else {
+        tracing_subscriber::EnvFilter::new("warn")
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

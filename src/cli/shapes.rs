@@ -125,6 +125,80 @@ pub struct TokenInspection {
     pub claims: Option<serde_json::Value>,
 }
 
+/// `emulator --output json`: where the emulator serves and what it accepts,
+/// printed on one line once it serves. Keys and secrets are printed when they
+/// are the well-known defaults (public, like Azurite's account key); one set
+/// with a flag or variable is `null`, never echoed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EmulatorStarted {
+    /// `http://127.0.0.1:PORT` (`https://…` with `--tls`): ACS, ARM and Entra.
+    pub endpoint: String,
+    /// `endpoint=<endpoint>/;accesskey=<key>`, for ACS clients.
+    pub connection_string: Option<String>,
+    /// The ACS access key (base64).
+    pub access_key: Option<String>,
+    /// The ACS resource id, part of every user id.
+    pub resource_id: String,
+    /// The Entra token endpoint's settings.
+    pub entra: EmulatorEntra,
+    /// The APIM service that exists at start, and its keys.
+    pub apim: EmulatorApim,
+    /// `GET` it for the emulator's counters.
+    pub stats_url: String,
+    /// The state file, if any.
+    pub state_file: Option<String>,
+    /// The CA certificate (PEM) to trust, with `--tls`.
+    pub tls_ca_certificate: Option<String>,
+    /// Fault injection, when enabled.
+    pub faults: Option<EmulatorFaults>,
+}
+
+/// The emulator's Entra settings (client credentials, and the password grant's default user).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EmulatorEntra {
+    /// The authority host: the emulator's endpoint.
+    pub authority: String,
+    /// The tenant.
+    pub tenant_id: String,
+    /// The client id the client-credentials grant accepts.
+    pub client_id: String,
+    /// Its client secret.
+    pub client_secret: Option<String>,
+    /// The well-known user the password grant always accepts (users added
+    /// with `--user` are not listed: their passwords are secrets).
+    pub user: String,
+    /// That user's password (public, like the well-known client secret).
+    pub user_password: String,
+}
+
+/// The emulator's APIM service.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EmulatorApim {
+    /// The service's ARM resource URL on the emulator.
+    pub resource_url: String,
+    /// Its subscription.
+    pub subscription_id: String,
+    /// Its resource group.
+    pub resource_group: String,
+    /// Its name.
+    pub service_name: String,
+    /// The primary key (signs `primary` user tokens).
+    pub primary_key: Option<String>,
+    /// The secondary key (signs `secondary` user tokens).
+    pub secondary_key: Option<String>,
+}
+
+/// The emulator's fault injection.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EmulatorFaults {
+    /// Fraction of requests answered with a fault.
+    pub rate: f64,
+    /// Seed of the fault sequence.
+    pub seed: u64,
+    /// The delay faults ask for, in milliseconds.
+    pub retry_after_ms: u64,
+}
+
 /// Every shape's JSON Schema, by command (documentation and tests).
 pub fn schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
     use schemars::schema_for;
@@ -157,5 +231,10 @@ pub fn schemas() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         ("apim sas mint", schema_for!(SasMinted)),
         ("apim sas verify", schema_for!(SasVerified)),
         ("token inspect", schema_for!(TokenInspection)),
+        ("emulator --output json", schema_for!(EmulatorStarted)),
+        (
+            "specs diff (also `specs diff --schema`)",
+            schema_for!(crate::codegen::diff::SpecDiff),
+        ),
     ]
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
 use super::failure::Failure;
 use super::output::OutputFormat;
@@ -36,21 +36,57 @@ pub(super) enum SpecsCommand {
     /// module as the manifest lists them.
     Diff {
         /// The old side: an entry file or a specs root.
-        old: PathBuf,
+        #[arg(required_unless_present = "schema")]
+        old: Option<PathBuf>,
         /// The new side: the same kind as OLD.
-        new: PathBuf,
+        #[arg(required_unless_present = "schema")]
+        new: Option<PathBuf>,
         /// The manifest naming each module's entry files (for specs roots).
         #[arg(long, default_value = "specs/manifest.toml")]
         manifest: PathBuf,
-        /// Exit with 1 when the specs differ and 0 when they do not (as
-        /// `git diff --exit-code`); unreadable specs exit with 2.
-        #[arg(long)]
+        /// Exit with 1 when there are breaking changes (`breaking`) or any
+        /// changes (`any`), else 0; unreadable specs exit with 2.
+        #[arg(long, value_enum, value_name = "WHAT")]
+        fail_on: Option<FailOn>,
+        /// The same as `--fail-on any` (as `git diff --exit-code`).
+        #[arg(long, conflicts_with = "fail_on")]
         exit_code: bool,
+        /// Print the JSON Schema of the JSON report and exit.
+        #[arg(long, conflicts_with_all = ["old", "new", "fail_on", "exit_code"])]
+        schema: bool,
         /// Output format: json (the documented report) or text (grouped by
         /// module and operation). Same flag as the global `--output`.
         #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Json)]
         output: OutputFormat,
     },
+}
+
+/// `specs diff --fail-on`: which differences make the command fail (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum FailOn {
+    /// Changes marked breaking.
+    Breaking,
+    /// Any change.
+    Any,
+}
+
+impl FailOn {
+    /// Why `report` fails this policy, if it does.
+    fn failure(self, report: &SpecDiff) -> Option<String> {
+        let counts = format!(
+            "{} changes, {} breaking",
+            report.summary.changes, report.summary.breaking
+        );
+        match self {
+            FailOn::Any if report.summary.changes > 0 => {
+                Some(format!("the specs differ: {counts}"))
+            }
+            FailOn::Breaking if report.summary.breaking > 0 => {
+                Some(format!("breaking changes: {counts}"))
+            }
+            _ => None,
+        }
+    }
 }
 
 pub(super) fn run(command: SpecsCommand) -> Result<(), Failure> {
@@ -100,19 +136,25 @@ pub(super) fn run(command: SpecsCommand) -> Result<(), Failure> {
             old,
             new,
             manifest,
+            fail_on,
             exit_code,
+            schema,
             output,
         } => {
+            if schema {
+                return print_json(&schemars::schema_for!(SpecDiff));
+            }
+            let (Some(old), Some(new)) = (old, new) else {
+                return Err(Failure::input("specs diff needs OLD and NEW"));
+            };
             let report = diff::diff_paths(&old, &new, &manifest)
                 .map_err(|e| Failure::input(e.to_string()))?;
             print_diff(&report, output)?;
-            if exit_code && !report.is_empty() {
-                return Err(Failure::failed(format!(
-                    "the specs differ: {} changes, {} breaking",
-                    report.summary.changes, report.summary.breaking
-                )));
+            let fail_on = fail_on.or(exit_code.then_some(FailOn::Any));
+            match fail_on.and_then(|policy| policy.failure(&report)) {
+                Some(message) => Err(Failure::failed(message)),
+                None => Ok(()),
             }
-            Ok(())
         }
     }
 }
@@ -120,12 +162,15 @@ pub(super) fn run(command: SpecsCommand) -> Result<(), Failure> {
 /// Prints a diff report: the JSON structure of [`SpecDiff`], or the text rendering.
 fn print_diff(report: &SpecDiff, output: OutputFormat) -> Result<(), Failure> {
     match output {
-        OutputFormat::Json => {
-            let text = serde_json::to_string_pretty(report)
-                .map_err(|e| Failure::failed(format!("cannot render the report: {e}")))?;
-            println!("{text}");
-        }
+        OutputFormat::Json => print_json(report)?,
         OutputFormat::Text => print!("{}", diff::text::render(report)),
     }
+    Ok(())
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Failure::failed(format!("cannot render the report: {e}")))?;
+    println!("{text}");
     Ok(())
 }

@@ -151,15 +151,19 @@ fn rename_paths(
             ));
         }
         let mut item = paths.remove(&path).expect("a matched path exists");
-        for method in METHODS {
-            if let Some(parameters) = item
-                .get_mut(method)
-                .and_then(|op| op.get_mut("parameters"))
-                .and_then(Value::as_array_mut)
-            {
-                for parameter in parameters.iter_mut() {
-                    rename_path_parameter(parameter, &components, &names);
-                }
+        // Path-level parameters too (the converter moves them into each
+        // operation today, but OpenAPI allows them here).
+        let mut lists: Vec<&mut Value> = Vec::new();
+        for (key, value) in item.as_object_mut().into_iter().flatten() {
+            if key == "parameters" {
+                lists.push(value);
+            } else if METHODS.contains(&key.as_str()) {
+                lists.extend(value.get_mut("parameters"));
+            }
+        }
+        for list in lists {
+            for parameter in list.as_array_mut().into_iter().flatten() {
+                rename_path_parameter(parameter, &components, &names);
             }
         }
         paths.insert(new_path, item);
@@ -702,6 +706,23 @@ mod tests {
         assert_eq!(doc, before);
         let mut doc = json!({"paths": {}});
         assert!(bound(&mut doc).unwrap().is_empty());
+    }
+
+    #[test]
+    fn path_level_parameters_are_renamed_too() {
+        let mut doc = renamed_acs();
+        let item = doc["paths"]["/identities/{identityId}"]
+            .as_object_mut()
+            .unwrap();
+        item.insert(
+            "parameters".into(),
+            json!([{"$ref": "#/components/parameters/IdentityId"}]),
+        );
+        bound(&mut doc).unwrap();
+        assert_eq!(
+            doc["paths"]["/identities/{id}"]["parameters"][0]["name"],
+            "id"
+        );
     }
 
     #[test]

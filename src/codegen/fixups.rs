@@ -31,6 +31,7 @@ pub fn for_progenitor(doc: &mut Value) {
             strip_head_bodies(operation);
         }
         single_request_media_type(operation);
+        structured_json_body_as_json(operation);
         drop_cookie_parameters(operation);
     });
     unique_operation_ids(doc);
@@ -140,6 +141,40 @@ pub fn single_request_media_type(operation: &mut Value) {
         .cloned()
         .unwrap_or_default();
     content.retain(|media_type, _| *media_type == keep);
+}
+
+/// A request body whose only media type is a structured-syntax JSON type
+/// (`application/merge-patch+json`, RFC 7396, as the 2025-03-02-preview ACS
+/// `EntraIdAssignments_Update` uses) becomes `application/json`: progenitor
+/// 0.15 accepts only JSON, form, octet-stream and text bodies and fails the
+/// whole build with `unexpected content type` otherwise.
+///
+/// On the wire, the generated method then sends `.json(&body)`: the body's
+/// bytes are the same JSON document, but the `Content-Type` header says
+/// `application/json`, not `application/merge-patch+json`; a service that
+/// insists on the latter answers 415. No facade method uses such an
+/// operation; binding one would need its adapter to send the right header.
+pub fn structured_json_body_as_json(operation: &mut Value) {
+    let Some(content) = operation
+        .get_mut("requestBody")
+        .and_then(|b| b.get_mut("content"))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    if content.len() != 1 {
+        return;
+    }
+    let Some(media_type) = content.keys().next().cloned() else {
+        return;
+    };
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    if !(essence.starts_with("application/") && essence.ends_with("+json")) {
+        return;
+    }
+    if let Some(media) = content.remove(&media_type) {
+        content.insert("application/json".into(), media);
+    }
 }
 
 /// progenitor rejects cookie parameters; Azure specs do not use them.
@@ -509,6 +544,26 @@ mod tests {
         single_request_media_type(&mut o);
         let content = o["requestBody"]["content"].as_object().unwrap();
         assert_eq!(content.keys().collect::<Vec<_>>(), ["application/json"]);
+    }
+
+    #[test]
+    fn merge_patch_bodies_are_sent_as_json() {
+        let schema = json!({"$ref": "#/components/schemas/Patch"});
+        let mut o = json!({"requestBody": {"content": {"application/merge-patch+json": {"schema": schema}}}});
+        structured_json_body_as_json(&mut o);
+        assert_eq!(
+            o["requestBody"]["content"],
+            json!({"application/json": {"schema": schema}})
+        );
+        for other in [
+            "text/plain",
+            "application/octet-stream",
+            "application/jsonx",
+        ] {
+            let mut o = json!({"requestBody": {"content": {other: {}}}});
+            structured_json_body_as_json(&mut o);
+            assert!(o["requestBody"]["content"].get(other).is_some(), "{other}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::managed_identity::UNAVAILABLE;
@@ -102,7 +102,7 @@ fn parse_cli_output(stdout: &[u8]) -> Result<AccessToken> {
     })?;
     // `expires_on` (epoch) in newer CLIs; `expiresOn` is local time.
     let expires_on = match (token.expires_on_epoch, token.expires_on.as_deref()) {
-        (Some(epoch), _) => DateTime::<Utc>::from_timestamp(epoch, 0),
+        (Some(epoch), _) => crate::lifetime::at_epoch(epoch),
         (None, Some(local)) => NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S%.f")
             .ok()
             .and_then(|naive| chrono::Local.from_local_datetime(&naive).earliest())

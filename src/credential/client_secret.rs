@@ -138,12 +138,28 @@ impl ClientSecretCredential {
             .form(&form)
             .build()
             .map_err(unreachable)?;
+        let sent_to = request.url().clone();
         self.pipeline.prepare(&mut request, OPERATION);
         let response = self
             .pipeline
             .send(&http, request, OPERATION)
             .await
             .map_err(unreachable)?;
+        // The form holds the client secret: a redirect is never followed.
+        let status = response.status().as_u16();
+        if crate::http::is_redirect(status) {
+            return Err(crate::http::redirect_refused(
+                ErrorKind::Credential,
+                "the Entra token endpoint",
+                status,
+            ));
+        }
+        if response.url() != &sent_to {
+            return Err(crate::http::redirect_followed(
+                ErrorKind::Credential,
+                "the Entra token endpoint",
+            ));
+        }
         read_token_response(response).await
     }
 }
@@ -186,22 +202,8 @@ async fn read_token_response(response: reqwest::Response) -> Result<AccessToken>
             expires_in: Some(expires_in),
             ..
         } if (200..300).contains(&status) => {
-            let seconds = match &expires_in {
-                serde_json::Value::Number(n) => n.as_i64(),
-                serde_json::Value::String(s) => s.parse().ok(),
-                _ => None,
-            }
-            .filter(|s| *s > 0)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Credential,
-                    "the token response has no valid expires_in",
-                )
-            })?;
-            Ok(AccessToken::new(
-                token,
-                Utc::now() + chrono::Duration::seconds(seconds),
-            ))
+            let expires_on = crate::lifetime::expires_in(&expires_in, Utc::now())?;
+            Ok(AccessToken::new(token, expires_on))
         }
         TokenResponse {
             error,

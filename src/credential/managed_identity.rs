@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use url::Url;
 
@@ -75,6 +74,7 @@ impl ManagedIdentityCredential {
         if let Some(client_id) = &self.client_id {
             query.push(("client_id", client_id));
         }
+        let sent_to = Url::parse_with_params(&url, &query).ok();
         let response = http
             .get(url)
             .query(&query)
@@ -96,6 +96,22 @@ impl ManagedIdentityCredential {
                 }
             })?;
         let status = response.status().as_u16();
+        // A token from wherever a redirect points is not this machine's identity.
+        if crate::http::is_redirect(status) {
+            return Err(crate::http::redirect_refused(
+                ErrorKind::Credential,
+                "the managed identity endpoint",
+                status,
+            ));
+        }
+        if sent_to.is_some_and(|sent_to| response.url().path() != sent_to.path())
+            || response.url().origin() != self.host.origin()
+        {
+            return Err(crate::http::redirect_followed(
+                ErrorKind::Credential,
+                "the managed identity endpoint",
+            ));
+        }
         let body: ImdsResponse = response.json().await.map_err(|e| {
             Error::new(
                 ErrorKind::Credential,
@@ -124,19 +140,7 @@ impl ImdsResponse {
             (200..300).contains(&status),
         ) {
             // Epoch seconds, as a string (IMDS) or a number.
-            let seconds = match expires_on {
-                serde_json::Value::String(s) => s.parse::<i64>().ok(),
-                serde_json::Value::Number(n) => n.as_i64(),
-                _ => None,
-            };
-            let expires_on = seconds
-                .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Credential,
-                        "the managed identity token has no valid expires_on",
-                    )
-                })?;
+            let expires_on = crate::lifetime::expires_on(&expires_on)?;
             return Ok(AccessToken::new(token, expires_on));
         }
         let code = self.error.unwrap_or_else(|| "unknown_error".into());

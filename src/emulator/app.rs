@@ -17,6 +17,7 @@ use super::config::EmulatorConfig;
 use super::entra::signing_key::EntraSigningKey;
 use super::faults::FaultInjector;
 use super::jwt::SigningKey;
+use super::replays::Replays;
 use super::stats::{Counters, Stats};
 use super::store::Store;
 use super::{acs, apim, entra};
@@ -33,6 +34,8 @@ pub(crate) struct App {
     pub store: Store,
     pub counters: Counters,
     pub faults: FaultInjector,
+    /// Request ids of recent changes, to spot replays.
+    pub replays: Replays,
     /// `http` or `https`.
     pub scheme: &'static str,
     /// The emulator's base URL (`http://127.0.0.1:PORT`), fixed at start: the
@@ -83,8 +86,11 @@ impl App {
                 state.teams_extension_assignments.len(),
             )
         });
-        self.counters
-            .snapshot(users as u64, apim_users as u64, assignments as u64)
+        let mut stats = self
+            .counters
+            .snapshot(users as u64, apim_users as u64, assignments as u64);
+        stats.replayed_changes = self.replays.count();
+        stats
     }
 }
 

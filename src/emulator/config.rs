@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -29,6 +30,7 @@ pub struct EmulatorConfig {
     tenant_id: String,
     client_id: String,
     client_secret: Secret,
+    users: Vec<(String, Secret)>,
     apim_primary_key: Secret,
     apim_secondary_key: Secret,
     state_file: Option<PathBuf>,
@@ -36,6 +38,10 @@ pub struct EmulatorConfig {
     fault_rate: f64,
     fault_seed: Option<u64>,
     fault_retry_after_ms: u64,
+    fault_after_processing: bool,
+    request_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
     async_deletes: bool,
     async_delete_polls: u32,
 }
@@ -51,6 +57,10 @@ impl Default for EmulatorConfig {
             tenant_id: defaults::TENANT_ID.to_string(),
             client_id: defaults::CLIENT_ID.to_string(),
             client_secret: Secret::new(defaults::CLIENT_SECRET),
+            users: vec![(
+                defaults::USER_NAME.to_string(),
+                Secret::new(defaults::USER_PASSWORD),
+            )],
             apim_primary_key: Secret::new(defaults::APIM_PRIMARY_KEY),
             apim_secondary_key: Secret::new(defaults::APIM_SECONDARY_KEY),
             state_file: None,
@@ -58,6 +68,10 @@ impl Default for EmulatorConfig {
             fault_rate: 0.0,
             fault_seed: None,
             fault_retry_after_ms: defaults::FAULT_RETRY_AFTER_MS,
+            fault_after_processing: false,
+            request_timeout: defaults::REQUEST_TIMEOUT,
+            idle_timeout: defaults::IDLE_TIMEOUT,
+            max_connections: defaults::MAX_CONNECTIONS,
             async_deletes: false,
             async_delete_polls: Self::DEFAULT_ASYNC_DELETE_POLLS,
         }
@@ -107,6 +121,14 @@ impl EmulatorConfig {
         self
     }
 
+    /// Adds a user the password grant accepts (the well-known
+    /// [`defaults::USER_NAME`] is always there); names compare
+    /// case-insensitively.
+    pub fn with_user(mut self, name: impl Into<String>, password: impl Into<Secret>) -> Self {
+        self.users.push((name.into(), password.into()));
+        self
+    }
+
     /// The APIM service's primary key.
     pub fn with_apim_primary_key(mut self, key: impl Into<Secret>) -> Self {
         self.apim_primary_key = key.into();
@@ -147,6 +169,55 @@ impl EmulatorConfig {
     pub fn with_fault_retry_after_ms(mut self, millis: u64) -> Self {
         self.fault_retry_after_ms = millis;
         self
+    }
+
+    /// Faults come *after* the request was processed: the change is made
+    /// (and saved), then the connection is reset or answered 500, as when a
+    /// service commits and the answer is lost. Clients must not repeat such
+    /// a request unless running it twice is harmless.
+    pub fn with_fault_after_processing(mut self, after: bool) -> Self {
+        self.fault_after_processing = after;
+        self
+    }
+
+    /// How long a client may take to send a request's head, and its body
+    /// (each), and to send its first request after connecting.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How long a kept-alive connection may sit idle between requests.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// The most connections open at once (fewer if the open-file limit is
+    /// lower); more wait in the listen backlog.
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections;
+        self
+    }
+
+    /// Whether faults come after processing.
+    pub fn fault_after_processing(&self) -> bool {
+        self.fault_after_processing
+    }
+
+    /// The head, body and first-request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// The keep-alive idle timeout.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// The configured connection cap.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
     }
 
     /// Answer APIM user deletes as ARM long-running operations: 202 with
@@ -195,6 +266,11 @@ impl EmulatorConfig {
     /// The accepted client secret.
     pub fn client_secret(&self) -> &Secret {
         &self.client_secret
+    }
+
+    /// The users the password grant accepts, with their passwords.
+    pub fn users(&self) -> &[(String, Secret)] {
+        &self.users
     }
 
     /// The APIM primary key.
@@ -255,6 +331,18 @@ impl EmulatorConfig {
         if key.is_empty() {
             return Err(EmulatorError::config("access key", "it is empty"));
         }
+        if self.request_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return Err(EmulatorError::config(
+                "timeout",
+                "request and idle timeouts must be positive",
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(EmulatorError::config(
+                "max connections",
+                "at least one connection must be allowed",
+            ));
+        }
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(EmulatorError::config(
                 "fault rate",
@@ -280,6 +368,14 @@ impl EmulatorConfig {
                 return Err(EmulatorError::config(
                     name,
                     "it must be non-empty without '/', '?', '#' or spaces",
+                ));
+            }
+        }
+        for (name, password) in &self.users {
+            if name.trim().is_empty() || password.expose().is_empty() {
+                return Err(EmulatorError::config(
+                    "user",
+                    "a user needs a name and a non-empty password",
                 ));
             }
         }

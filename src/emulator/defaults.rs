@@ -23,6 +23,13 @@ pub const CLIENT_ID: &str = "a45a0d55-c960-49bd-b773-94060e7d3929";
 /// The client secret accepted by the client-credentials grant.
 pub const CLIENT_SECRET: &str = "emu8Q~well-known-emulator-client-secret";
 
+/// The Entra user the password grant accepts (as a Teams user), besides those
+/// added with `--user NAME:PASSWORD`.
+pub const USER_NAME: &str = "alice@contoso.com";
+
+/// The password of [`USER_NAME`].
+pub const USER_PASSWORD: &str = "emu8Q~well-known-emulator-user-password";
+
 /// The APIM service's primary key (signs `keyType: primary` user tokens).
 pub const APIM_PRIMARY_KEY: &str =
     "NYcGgSCbr05YQraQ77enzBP8wEUQuxRvtfnGccCDtNSRfHzTWUfDtoNaV+4Fh0R/";
@@ -33,6 +40,16 @@ pub const APIM_SECONDARY_KEY: &str =
 
 /// The delay faults ask clients to wait, in milliseconds.
 pub const FAULT_RETRY_AFTER_MS: u64 = 1000;
+
+/// How long a client may take to send a request's head, its body, or its
+/// first request after connecting.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long a kept-alive connection may idle between requests.
+pub const IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The most connections served at once (fewer under a lower open-file limit).
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// The ARM subscription that exists at start.
 pub const SUBSCRIPTION_ID: &str = "00000000-0000-0000-0000-000000000000";

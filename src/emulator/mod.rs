@@ -1,6 +1,9 @@
 //! A local emulator of Communication Services identity, API Management users
 //! and the Entra token endpoint, on one loopback port (what Azurite is for
-//! Storage). Behind the default-on `emulator` feature.
+//! Storage). The server is behind the default-on `emulator` feature; how
+//! clients reach an emulator — [`defaults`] and [`EmulatorSettings`] — is
+//! always compiled, for library users whose tests talk to an emulator run
+//! elsewhere (`azure-user-tokens emulator`, a container).
 //!
 //! The official Azure SDKs work against it unmodified, and it rejects what
 //! Azure rejects: HMAC signatures and bearer tokens are really checked.
@@ -58,11 +61,13 @@
 //! `POST /teamsUser/:exchangeAccessToken` accepts an Entra token from this
 //! emulator whose `appid` and `oid` claims equal the request's `appId` and
 //! `userId`. Get one from the token endpoint with the password grant (any
-//! client id, any non-empty password):
+//! client id; a configured user: the well-known [`defaults::USER_NAME`] with
+//! [`defaults::USER_PASSWORD`], or one added with `--user NAME:PASSWORD` /
+//! [`EmulatorConfig::with_user`]; anything else gets `invalid_grant`):
 //!
 //! ```text
 //! POST /{tenant}/oauth2/v2.0/token
-//! grant_type=password&client_id=<app id>&username=<user>&password=x
+//! grant_type=password&client_id=<app id>&username=alice@contoso.com&password=<its password>
 //!     &scope=https://auth.msft.communication.azure.com/Teams.ManageCalls
 //! ```
 //!
@@ -100,34 +105,83 @@
 //!
 //! With a fault rate, that fraction of requests (never `/_emulator/*`) is
 //! answered, before any processing, with 429 or 503 carrying `retry-after-ms`
-//! and `Retry-After`, or with a TCP reset; the sequence is reproducible from
-//! the seed. `GET /_emulator/stats` counts requests, authentication failures,
-//! faults, tokens issued, live ACS identities, APIM users and Teams Phone
-//! extension assignments. With a state file, identities (with their
-//! revocation times, custom ids and last token times), assignments and APIM
-//! users are loaded at start and saved atomically (temporary file, then
-//! rename) after every change, before the response is sent.
+//! and `Retry-After`, or with a TCP reset; with
+//! [`EmulatorConfig::with_fault_after_processing`], the request is processed
+//! first and then the answer is lost (a reset, or a 500). The sequence is
+//! reproducible from the seed. `GET /_emulator/stats` counts requests,
+//! authentication failures, faults, tokens issued, live ACS identities, APIM
+//! users, Teams Phone extension assignments and replayed changes (a change
+//! whose `x-ms-client-request-id` already changed state, also logged at warn
+//! level). With a state file, identities (with their revocation times, custom
+//! ids and last token times), assignments, APIM users and ARM long-running
+//! operations are loaded at start; every change is appended to
+//! `<state file>.journal` and fsynced before the response is sent (compacted
+//! into the state file when the journal grows, and at a graceful stop); a
+//! change that cannot be saved is answered 503 and changes nothing. The
+//! journal is locked: a second emulator on the same file refuses to start.
+//!
+//! Connections: at most [`EmulatorConfig::with_max_connections`] at once
+//! (below the open-file limit, which is raised to its hard limit at start);
+//! a client must send each request head and body within the request timeout,
+//! and a kept-alive connection is closed after the idle timeout.
 
-mod acs;
-mod apim;
-mod app;
-mod config;
+// The server's items (linked above) exist only with the `emulator` feature.
+#![cfg_attr(not(feature = "emulator"), allow(rustdoc::broken_intra_doc_links))]
+
+// Without the `emulator` feature: the settings clients need.
 pub mod defaults;
+mod settings;
+
+pub use settings::EmulatorSettings;
+
+// With it: the server.
+#[cfg(feature = "emulator")]
+mod acs;
+#[cfg(feature = "emulator")]
+mod apim;
+#[cfg(feature = "emulator")]
+mod app;
+#[cfg(feature = "emulator")]
+mod config;
+#[cfg(feature = "emulator")]
 mod entra;
+#[cfg(feature = "emulator")]
 mod error;
+#[cfg(feature = "emulator")]
 mod faults;
+#[cfg(feature = "emulator")]
 mod front;
+#[cfg(feature = "emulator")]
 mod http;
+#[cfg(feature = "emulator")]
 mod jwt;
+#[cfg(feature = "emulator")]
+mod limits;
+#[cfg(feature = "emulator")]
+mod replays;
+#[cfg(feature = "emulator")]
 mod reset;
+#[cfg(feature = "emulator")]
 mod serve;
+#[cfg(feature = "emulator")]
 mod server;
+#[cfg(feature = "emulator")]
 mod stats;
+#[cfg(feature = "emulator")]
 mod store;
+#[cfg(feature = "emulator")]
 mod tls;
 
+#[cfg(feature = "emulator")]
 pub use config::EmulatorConfig;
+#[cfg(feature = "emulator")]
 pub use entra::tokens::EntraTokenClaims;
+#[cfg(feature = "emulator")]
 pub use error::EmulatorError;
+#[cfg(feature = "emulator")]
 pub use server::Emulator;
+#[cfg(feature = "emulator")]
 pub use stats::Stats;
+
+#[cfg(all(feature = "cli", feature = "emulator"))]
+pub(crate) use tls::{remove_default_ca_file, write_ca_file};

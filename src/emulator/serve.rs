@@ -1,6 +1,9 @@
 //! The accept loop: one task per connection, plain or TLS, HTTP/1.1 through
-//! hyper, each connection watched for graceful shutdown.
+//! hyper, each connection watched for graceful shutdown. At most
+//! `max_connections` are open at once (more wait in the listen backlog);
+//! each is closed when its head or body is too slow or it idles (`limits`).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -16,12 +19,9 @@ use tokio_rustls::TlsAcceptor;
 
 use super::app::SharedApp;
 use super::front;
+use super::limits::{Activity, DeadlineBody, Watched};
 use super::reset::{ResetSwitch, ResettableStream};
 
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client may take to send request headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for requests in flight.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -32,27 +32,48 @@ pub(crate) async fn run(
     router: Router,
     tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
+    max_connections: usize,
 ) {
     let graceful = GracefulShutdown::new();
+    let timeout = app.config.request_timeout();
+    let slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
     loop {
+        // A slot first: at the cap, new connections wait in the backlog
+        // instead of using up file descriptors.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    break;
+                }
+                continue;
+            }
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
                     tracing::trace!(%peer, "connection accepted");
                     let (stream, switch) = ResettableStream::new(stream);
+                    let activity = Activity::new();
+                    let stream = Watched::new(stream, activity.clone());
                     let connection = Connection {
                         app: app.clone(),
                         router: router.clone(),
                         switch,
                         watcher: graceful.watcher(),
+                        activity,
                     };
                     let tls = tls.clone();
                     tokio::spawn(async move {
+                        let _slot = slot;
                         match tls {
                             None => connection.serve(stream).await,
                             Some(acceptor) => {
-                                match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
                                     Ok(Ok(stream)) => connection.serve(stream).await,
                                     Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                                     Err(_) => tracing::debug!("TLS handshake timed out"),
@@ -89,6 +110,7 @@ struct Connection {
     router: Router,
     switch: ResetSwitch,
     watcher: Watcher,
+    activity: Arc<Activity>,
 }
 
 impl Connection {
@@ -101,16 +123,35 @@ impl Connection {
             router,
             switch,
             watcher,
+            activity,
         } = self;
+        let timeout = app.config.request_timeout();
+        let idle_timeout = app.config.idle_timeout();
+        let requests = activity.clone();
         let service = service_fn(move |request: hyper::Request<Incoming>| {
-            front::handle(app.clone(), router.clone(), switch.clone(), request)
+            let in_flight = requests.request();
+            let request =
+                request.map(|body| axum::body::Body::new(DeadlineBody::new(body, timeout)));
+            let answer = front::handle(app.clone(), router.clone(), switch.clone(), request);
+            async move {
+                let answer = answer.await;
+                drop(in_flight);
+                answer
+            }
         });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .header_read_timeout(timeout)
             .serve_connection(TokioIo::new(stream), service);
-        if let Err(e) = watcher.watch(connection).await {
-            tracing::trace!(error = %e, "connection ended with an error");
+        tokio::select! {
+            served = watcher.watch(connection) => {
+                if let Err(e) = served {
+                    tracing::trace!(error = %e, "connection ended with an error");
+                }
+            }
+            () = activity.idle_for(timeout, idle_timeout) => {
+                tracing::trace!("idle connection closed");
+            }
         }
     }
 }

@@ -12,6 +12,8 @@ use super::config::EmulatorConfig;
 use super::entra::tokens::{self, EntraTokenClaims};
 use super::error::EmulatorError;
 use super::faults::FaultInjector;
+use super::limits;
+use super::replays::Replays;
 use super::serve;
 use super::stats::{Counters, Stats};
 use super::store::Store;
@@ -42,6 +44,10 @@ pub struct Emulator {
 impl Emulator {
     /// Validates the configuration, loads the state file (if any), binds the
     /// listen address and starts serving. Returns once it accepts connections.
+    ///
+    /// It raises the process's soft limit on open files to the hard limit,
+    /// and serves at most [`EmulatorConfig::with_max_connections`]
+    /// connections, fewer if the limit is lower.
     pub async fn start(config: EmulatorConfig) -> Result<Emulator, EmulatorError> {
         let access_key = config.validate()?;
         let store = match config.state_file() {
@@ -71,6 +77,7 @@ impl Emulator {
             store,
             counters: Counters::default(),
             faults: FaultInjector::new(config.fault_rate(), seed),
+            replays: Replays::default(),
             scheme,
             base_url: base_url.clone(),
             config,
@@ -84,7 +91,20 @@ impl Emulator {
             Some(setup) => (Some(setup.acceptor), Some(setup.ca_pem)),
             None => (None, None),
         };
-        let task = tokio::spawn(serve::run(listener, app.clone(), router, acceptor, signal));
+        // Raised for everyone (connections and the state file), then a cap
+        // below it, so many idle or slow clients cannot use every descriptor.
+        let max_connections = limits::connection_cap(
+            app.config.max_connections(),
+            limits::raise_descriptor_limit(),
+        );
+        let task = tokio::spawn(serve::run(
+            listener,
+            app.clone(),
+            router,
+            acceptor,
+            signal,
+            max_connections,
+        ));
         tracing::info!(%local_addr, scheme, "emulator listening");
         Ok(Emulator {
             base_url,
@@ -168,12 +188,17 @@ impl Emulator {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        // Fold the journal into the state file and release its lock.
+        self.app.store.close().await;
     }
 }
 
 impl Drop for Emulator {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        // Another emulator may open the state file at once (every
+        // acknowledged change is already in the journal).
+        self.app.store.release();
     }
 }
 

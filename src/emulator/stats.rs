@@ -21,6 +21,10 @@ pub struct Stats {
     pub users: u64,
     /// APIM users.
     pub apim_users: u64,
+    /// Changes whose client request id had already changed state: replayed
+    /// requests, or clients repeating a change (logged at warn level).
+    #[serde(default)]
+    pub replayed_changes: u64,
     /// Teams Phone extension assignments.
     #[serde(default)]
     pub teams_extension_assignments: u64,
@@ -60,6 +64,7 @@ impl Counters {
             tokens_issued: self.tokens_issued.load(Ordering::Relaxed),
             users,
             apim_users,
+            replayed_changes: 0,
             teams_extension_assignments: assignments,
         }
     }

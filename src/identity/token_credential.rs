@@ -59,7 +59,10 @@ impl TokioClock {
 impl Clock for TokioClock {
     fn now(&self) -> DateTime<Utc> {
         let elapsed = tokio::time::Instant::now() - self.start;
-        self.start_utc + chrono::Duration::from_std(elapsed).unwrap_or(chrono::Duration::MAX)
+        chrono::Duration::from_std(elapsed)
+            .ok()
+            .and_then(|elapsed| self.start_utc.checked_add_signed(elapsed))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

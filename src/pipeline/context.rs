@@ -47,7 +47,8 @@ impl CallContext {
             bearer: None,
             caller_bearer: None,
             safe_if_processed,
-            deadline: total_timeout.map(|t| Instant::now() + t),
+            // A timeout too large to add to an instant is no deadline.
+            deadline: total_timeout.and_then(|t| Instant::now().checked_add(t)),
             failure: Arc::default(),
             status: Arc::default(),
         }

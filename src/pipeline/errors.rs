@@ -23,6 +23,10 @@ pub fn from_generated<E: Serialize>(error: progenitor_client::Error<E>, request_
         G::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let service_id = service_request_id(response.headers());
+            if crate::http::is_redirect(status) {
+                return crate::http::redirect_refused(ErrorKind::Service, "the service", status)
+                    .with_request_id(service_id.unwrap_or_else(|| request_id.into()));
+            }
             // The body is not read: it may be large, and the status says enough.
             let message = match status {
                 200..=299 => {

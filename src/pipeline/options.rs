@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::limits::DEFAULT_MAX_RESPONSE_BYTES;
-use super::{Authentication, AzurePolicy, Pipeline, RetryOptions};
+use super::{Authentication, AzurePolicy, Pipeline, PollingOptions, RetryOptions};
 use crate::error::Result;
 
 /// What a facade client is built from: the HTTP client, the pipeline that
@@ -35,6 +35,7 @@ pub struct ClientOptions {
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) max_response_bytes: usize,
+    pub(crate) polling: PollingOptions,
 }
 
 /// The default per-attempt timeout (as .NET's Azure SDK): a server that
@@ -51,6 +52,7 @@ impl Default for ClientOptions {
             user_agent_suffix: None,
             http_client: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            polling: PollingOptions::default(),
         }
     }
 }
@@ -104,6 +106,18 @@ impl ClientOptions {
         self
     }
 
+    /// How long-running operations (an APIM user delete answered 202) are
+    /// waited for (default [`PollingOptions::default`]).
+    pub fn with_polling(mut self, polling: PollingOptions) -> Self {
+        self.polling = polling;
+        self
+    }
+
+    /// How long-running operations are waited for.
+    pub fn polling(&self) -> &PollingOptions {
+        &self.polling
+    }
+
     /// The api-version override, if any.
     pub fn api_version(&self) -> Option<&str> {
         self.api_version.as_deref()
@@ -152,6 +166,7 @@ impl fmt::Debug for ClientOptions {
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("http_client", &self.http_client.as_ref().map(|_| ".."))
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("polling", &self.polling)
             .finish()
     }
 }

@@ -91,7 +91,14 @@ impl AzurePolicy {
             }
             tracing::Span::current().record("attempt", attempt);
             let method = this_attempt.method().clone();
+            let sent_to = this_attempt.url().clone();
             let result = client.execute(this_attempt).await;
+            if let (Ok(response), Some(context)) = (&result, &context)
+                && let Some(error) = redirect_problem(response, &sent_to)
+            {
+                context.record_status(response.status().as_u16());
+                return Ok(self.fail(Some(context), error));
+            }
             let delay = match &result {
                 Ok(response) => {
                     let status = response.status();
@@ -120,10 +127,17 @@ impl AzurePolicy {
             let Some(delay) = delay else {
                 return result.map(|r| cap(r, self.options.max_response_bytes));
             };
-            if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+            // No wait runs past the call's deadline (a wait too long to add is past it).
+            if deadline
+                .is_some_and(|d| Instant::now().checked_add(delay).is_none_or(|end| end >= d))
+            {
                 return result.map(|r| cap(r, self.options.max_response_bytes));
             }
-            tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::debug!(
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
             drop(result);
             tokio::time::sleep(delay).await;
         }
@@ -143,6 +157,22 @@ impl AzurePolicy {
             .expect("a static response");
         reqwest::Response::from(placeholder)
     }
+}
+
+/// A redirect answer (never followed: it would carry the signature, body or
+/// bearer token elsewhere), or an answer from another URL than the one asked
+/// (a caller's HTTP client followed a redirect): either is an error.
+fn redirect_problem(response: &reqwest::Response, sent_to: &url::Url) -> Option<Error> {
+    let status = response.status().as_u16();
+    if crate::http::is_redirect(status) {
+        return Some(crate::http::redirect_refused(
+            crate::ErrorKind::Service,
+            "the service",
+            status,
+        ));
+    }
+    (response.url() != sent_to)
+        .then(|| crate::http::redirect_followed(crate::ErrorKind::InvalidResponse, "the service"))
 }
 
 trait WithoutUrlRef {

@@ -7,6 +7,8 @@ use rand::Rng;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
+use crate::lifetime;
+
 /// Retry settings, shared by every client.
 ///
 /// ```
@@ -73,7 +75,8 @@ impl RetryOptions {
                 .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
             // Jitter in [0.8, 1.2) spreads out clients that failed together.
             let jitter = rand::rng().random_range(0.8..1.2);
-            exponential.mul_f64(jitter)
+            lifetime::capped_wait(exponential.as_secs_f64() * jitter, self.max_delay)
+                .unwrap_or(self.max_delay)
         });
         delay.min(self.max_delay)
     }
@@ -163,8 +166,13 @@ fn is_disconnect(error: &reqwest::Error) -> bool {
     false
 }
 
+/// The longest wait a server's hint can ask for, before the retry policy's
+/// own cap ([`RetryOptions::with_max_delay`]) and the call's deadline apply.
+pub const MAX_HINTED_WAIT: Duration = Duration::from_secs(3600);
+
 /// The delay a response asks for: `retry-after-ms`, `x-ms-retry-after-ms`,
-/// then `retry-after` (seconds or an HTTP date).
+/// then `retry-after` (seconds or an HTTP date); at most [`MAX_HINTED_WAIT`].
+/// A value that is not a non-negative number (or a date) is ignored.
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let header = |name: &str| {
         headers
@@ -173,18 +181,23 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             .map(str::trim)
     };
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        let ms = header(name).and_then(|v| v.parse::<f64>().ok());
-        if let Some(ms) = ms.filter(|ms| ms.is_finite() && *ms >= 0.0) {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
+        let wait = header(name)
+            .and_then(|v| v.parse::<f64>().ok())
+            .and_then(|ms| lifetime::capped_wait(ms / 1000.0, MAX_HINTED_WAIT));
+        if wait.is_some() {
+            return wait;
         }
     }
     let value = header("retry-after")?;
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        return lifetime::capped_wait(seconds, MAX_HINTED_WAIT);
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    let when: chrono::DateTime<Utc> = when.into();
-    Some((when - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+    Some(lifetime::wait_until(
+        when.into(),
+        Utc::now(),
+        MAX_HINTED_WAIT,
+    ))
 }
 
 #[cfg(test)]
@@ -223,6 +236,23 @@ mod tests {
             Some(Duration::from_millis(5))
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        // Hostile hints never panic and never ask for more than an hour.
+        for (name, value) in [
+            ("retry-after", "1e20"),
+            ("retry-after", "1e308"),
+            ("retry-after-ms", "1e30"),
+            ("x-ms-retry-after-ms", "inf"),
+            ("retry-after", "Fri, 31 Dec 9999 23:59:59 GMT"),
+        ] {
+            let wait = retry_after(&headers(&[(name, value)]));
+            assert!(wait.is_none_or(|w| w <= MAX_HINTED_WAIT), "{name}: {value}");
+        }
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "1e20")])),
+            Some(MAX_HINTED_WAIT)
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "-3")])), None);
+        assert_eq!(retry_after(&headers(&[("retry-after-ms", "NaN")])), None);
         assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 
@@ -324,6 +354,10 @@ mod tests {
             "{third:?}"
         );
         assert_eq!(retry.delay(10, None), Duration::from_millis(500));
+        let unbounded = RetryOptions::default()
+            .with_initial_delay(Duration::MAX)
+            .with_max_delay(Duration::MAX);
+        assert!(unbounded.delay(40, None) > Duration::from_secs(1 << 40));
         let hint = headers(&[("retry-after-ms", "7")]);
         assert_eq!(retry.delay(3, Some(&hint)), Duration::from_millis(7));
         assert_eq!(

@@ -121,13 +121,40 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
         ),
         case!(
             "cs: unknown key",
-            connection_string("unknown key").never_says(KEY),
+            connection_string("does not start with endpoint=").never_says(KEY),
             cs(format!("endpoint=https://x.com/;accesskey={KEY};extra=1"))
         ),
         case!(
             "cs: part without =",
-            connection_string("without '='").never_says(KEY),
+            connection_string("has no '='").never_says(KEY),
             cs(format!("endpoint https://x.com/;accesskey={KEY}"))
+        ),
+        case!(
+            "cs: a bare key pasted after the endpoint",
+            connection_string("part 2").never_says("aaecawqfbgcicqol"),
+            cs(format!("endpoint=https://x.com/;{KEY}"))
+        ),
+        case!(
+            "cs: a bare key pasted, upper case kept",
+            connection_string("part 2").never_says("AAECAwQFBgcICQoL"),
+            cs(format!("endpoint=https://x.com/;{KEY}"))
+        ),
+        case!(
+            "cs: accesskey:KEY",
+            connection_string("does not start with").never_says("aaecawqfbgcicqol"),
+            cs(format!("endpoint=https://x.com/;accesskey:{KEY}"))
+        ),
+        case!(
+            "cs: the key pasted as the endpoint's host",
+            connection_string("plain http").never_says("aaecawqfbgcicqol"),
+            cs(format!(
+                "endpoint=http://AAECAwQFBgcICQoLDA0/;accesskey={KEY}"
+            ))
+        ),
+        case!(
+            "cs: the key pasted in the endpoint's query",
+            connection_string("query").never_says("AAECAwQFBgcICQoL"),
+            cs(format!("endpoint=https://x.com/?{KEY};accesskey={KEY}"))
         ),
         case!(
             "cs: endpoint with a query",

@@ -6,6 +6,8 @@
 
 #![cfg(feature = "emulator")]
 
+#[cfg(feature = "cli")]
+mod cli;
 #[macro_use]
 mod expect;
 mod local;
@@ -91,6 +93,48 @@ async fn malformed_answers_are_typed_errors() {
     assert!(
         failures.is_empty(),
         "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The command-line tool: hostile flags exit 2, hostile answers exit 1,
+/// never 101 (a panic) and never with the secret it was given.
+#[cfg(feature = "cli")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_never_panics_on_hostile_input_or_answers() {
+    let mut failures = Vec::new();
+    let local = cli::local_cases();
+    let mut count = local.len();
+    let outcomes = tokio::task::spawn_blocking(move || {
+        local
+            .iter()
+            .filter_map(|c| cli::run(c).err())
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    failures.extend(outcomes);
+    for (name, script) in cli::scripts() {
+        let server = raw_server::RawServer::start(script).await;
+        let cases = cli::server_cases(&server.url(), name);
+        count += cases.len();
+        let outcomes = tokio::task::spawn_blocking(move || {
+            cases
+                .iter()
+                .filter_map(|c| cli::run(c).err())
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+        failures.extend(outcomes);
+        if server.requests() == 0 {
+            failures.push(format!("{name}: the scripted server saw no request"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} CLI cases failed:\n{}",
         failures.len(),
         failures.join("\n")
     );

@@ -26,6 +26,26 @@ impl Script {
         Script::Reply(Arc::new(response(status, body.as_bytes())))
     }
 
+    /// A complete JSON response with extra header lines (`name: value\r\n` each).
+    pub fn with_headers(status: u16, headers: &str, body: &str) -> Script {
+        let mut out = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(body.as_bytes());
+        Script::Reply(Arc::new(out))
+    }
+
+    /// A redirect (`status`, e.g. 307) to another origin, where nothing listens.
+    pub fn redirect(status: u16) -> Script {
+        Script::with_headers(
+            status,
+            "location: http://127.0.0.1:9/elsewhere?code=from-the-redirect\r\n",
+            "",
+        )
+    }
+
     /// A complete response whose body is `body` verbatim.
     pub fn bytes(status: u16, body: &[u8]) -> Script {
         Script::Reply(Arc::new(response(status, body)))

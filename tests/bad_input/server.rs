@@ -32,6 +32,7 @@ pub enum Op {
     ApimGetUser,
     ApimList,
     EntraToken,
+    ManagedIdentity,
 }
 
 /// One row: what the server sends, which call meets it, what the error must be.
@@ -299,6 +300,90 @@ pub fn cases() -> Vec<ServerCase> {
                 .holds("is_unauthorized", |e| e.is_unauthorized()),
         ),
         row(
+            "entra: expires_in past year 9999",
+            Script::json(200, r#"{"access_token":"x","expires_in":99999999999999}"#),
+            EntraToken,
+            Expect::kind(ErrorKind::Credential, "expires_in"),
+        ),
+        row(
+            "entra: expires_in of i64::MAX, as a string",
+            Script::json(
+                200,
+                r#"{"access_token":"x","expires_in":"9223372036854775807"}"#,
+            ),
+            EntraToken,
+            Expect::kind(ErrorKind::Credential, "expires_in"),
+        ),
+        row(
+            "entra: a redirect to another origin",
+            Script::redirect(307),
+            EntraToken,
+            Expect::kind(ErrorKind::Credential, "redirect")
+                .status(307)
+                .never_says("from-the-redirect"),
+        ),
+        row(
+            "managed identity: expires_on of i64::MAX",
+            Script::json(
+                200,
+                r#"{"access_token":"x","expires_on":"9223372036854775807"}"#,
+            ),
+            ManagedIdentity,
+            Expect::kind(ErrorKind::Credential, "expires_on"),
+        ),
+        row(
+            "managed identity: a redirect",
+            Script::redirect(302),
+            ManagedIdentity,
+            Expect::kind(ErrorKind::Credential, "redirect").status(302),
+        ),
+        row(
+            "token: 503 asking to wait 1e20 seconds",
+            Script::with_headers(503, "retry-after: 1e20\r\n", "{}"),
+            IssueToken,
+            Expect::kind(ErrorKind::Service, "503").status(503),
+        ),
+        row(
+            "create: 503 asking to wait until year 9999",
+            Script::with_headers(503, "retry-after: Fri, 31 Dec 9999 23:59:59 GMT\r\n", "{}"),
+            CreateUser,
+            Expect::kind(ErrorKind::Service, "503").status(503),
+        ),
+        row(
+            "apim token: 429 asking to wait 1e30 ms",
+            Script::with_headers(429, "retry-after-ms: 1e30\r\n", "{}"),
+            ApimToken,
+            Expect::kind(ErrorKind::Service, "429")
+                .status(429)
+                .holds("is_throttled", |e| e.is_throttled()),
+        ),
+        row(
+            "apim user: 429 asking x-ms-retry-after-ms of 1e300",
+            Script::with_headers(429, "x-ms-retry-after-ms: 1e300\r\n", "{}"),
+            ApimGetUser,
+            Expect::kind(ErrorKind::Service, "429").status(429),
+        ),
+        row(
+            "token: a redirect to another origin (HMAC-signed)",
+            Script::redirect(307),
+            IssueToken,
+            Expect::kind(ErrorKind::Service, "redirect")
+                .status(307)
+                .never_says("from-the-redirect"),
+        ),
+        row(
+            "apim token: a redirect to another origin (bearer)",
+            Script::redirect(308),
+            ApimToken,
+            Expect::kind(ErrorKind::Service, "redirect").status(308),
+        ),
+        row(
+            "apim list: a redirect on the first page",
+            Script::redirect(301),
+            ApimList,
+            Expect::kind(ErrorKind::Service, "redirect").status(301),
+        ),
+        row(
             "entra: 10 MB body",
             Script::bytes(200, &huge_token_body(TEN_MB)),
             EntraToken,
@@ -359,6 +444,12 @@ pub async fn call(op: Op, server: &RawServer) -> azure_user_tokens::Result<()> {
                 user?;
             }
             Ok(())
+        }
+        Op::ManagedIdentity => {
+            azure_user_tokens::credential::ManagedIdentityCredential::with_host(&url)?
+                .get_token(MANAGEMENT_SCOPE)
+                .await
+                .map(drop)
         }
         Op::EntraToken => {
             ClientSecretCredential::with_authority("tenant1", "client1", "client-secret-1", &url)?

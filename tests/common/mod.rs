@@ -87,6 +87,23 @@ pub fn output_of(mut command: std::process::Command, stdin: Option<&str>) -> std
     child.wait_with_output().expect("the command finishes")
 }
 
+/// Checks `value` against the JSON Schema of the CLI shape whose command
+/// name contains `schema_key` (`azure_user_tokens::cli::shapes::schemas`).
+#[cfg(feature = "cli")]
+pub fn assert_shape(value: &serde_json::Value, schema_key: &str) {
+    let (_, schema) = azure_user_tokens::cli::shapes::schemas()
+        .into_iter()
+        .find(|(key, _)| key.contains(schema_key))
+        .unwrap_or_else(|| panic!("no schema for {schema_key}"));
+    let schema = serde_json::to_value(schema).expect("a schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{schema_key}: {errors:?} in {value}");
+}
+
 /// The CLI flags naming the emulator's APIM service.
 pub const APIM_SERVICE_ARGS: [&str; 6] = [
     "--subscription-id",

@@ -3,7 +3,9 @@
 //! access key (base64 and decoded), the client secret, the APIM keys, the
 //! connection string and every token handed out — in logs, stderr, error
 //! messages and the `Debug` of every public type that holds a secret. Only a
-//! token a command was asked to print may appear, on its own stdout.
+//! token a command was asked to print may appear, on its own stdout. A
+//! redirect target never receives anything: credentials do not follow
+//! redirects.
 
 #![cfg(all(feature = "cli", feature = "emulator"))]
 
@@ -12,6 +14,7 @@ mod cli;
 #[path = "../common/mod.rs"]
 mod common;
 mod library;
+mod redirects;
 mod scan;
 
 use std::time::Duration;
@@ -153,5 +156,16 @@ async fn cli_stderr_and_stdout_never_show_a_secret() {
         leaks.len(),
         printed.len(),
         leaks.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_credential_follows_a_redirect_to_another_origin() {
+    let problems = redirects::check(&SECRETS).await;
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
     );
 }

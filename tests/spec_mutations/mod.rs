@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// ACS Identity 2023-10-01, relative to a specs root.
 pub const ACS_2023: &str =
@@ -258,4 +258,303 @@ pub fn write_manifest(path: &Path, acs_entry: &str, apim_entry: &str) {
         ),
     )
     .unwrap();
+}
+
+/// ACS Identity 2025-03-02-preview, relative to a specs root.
+pub const ACS_PREVIEW: &str = "specification/communication/data-plane/Identity/preview/2025-03-02-preview/CommunicationIdentity.json";
+
+/// The name TypeSpec conversions give the api-version parameter.
+pub const TYPESPEC_API_VERSION: &str = "Azure.Core.Foundations.ApiVersionParameter";
+
+/// Churns the entry file `entry` (relative to `root`, a copy of the upstream
+/// tree) the way Azure's own conversions do, without changing a byte on the
+/// wire:
+/// - every operationId renamed (`CommunicationIdentity_Create` →
+///   `CommunicationIdentityOperations_CreateChurned`);
+/// - every path-parameter name renamed (`{id}` → `{idChurned}`), in the path
+///   keys, inline parameters, local shared ones and those in other files
+///   (`apimanagement.json`, common-types), the parameterized host's too;
+/// - error definitions inlined instead of referenced from another file
+///   (`Common/…/common.json`, common-types): the response schema is inline,
+///   and what it needs is copied into the entry file under TypeSpec-style
+///   names (`Azure.Core.Foundations.Error`);
+/// - the api-version parameter defined in the entry file as
+///   `Azure.Core.Foundations.ApiVersionParameter`.
+pub fn churn(root: &Path, entry: &str) {
+    let path = root.join(entry);
+    let folder = path.parent().unwrap().to_path_buf();
+    edit_json(&path, |spec| {
+        rename_operation_ids(spec);
+        rename_path_parameters(spec, &folder);
+        inline_errors(spec, &folder);
+        rename_api_version_parameter(spec, &folder);
+    });
+}
+
+const METHODS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
+
+fn operations(spec: &mut Value) -> Vec<&mut Value> {
+    let mut found = Vec::new();
+    for item in spec["paths"].as_object_mut().unwrap().values_mut() {
+        for (key, operation) in item.as_object_mut().unwrap().iter_mut() {
+            if METHODS.contains(&key.as_str()) {
+                found.push(operation);
+            }
+        }
+    }
+    found
+}
+
+fn rename_operation_ids(spec: &mut Value) {
+    for operation in operations(spec) {
+        let id = operation["operationId"].as_str().unwrap().to_string();
+        let churned = match id.split_once('_') {
+            Some((group, verb)) => format!("{group}Operations_{verb}Churned"),
+            None => format!("{id}Churned"),
+        };
+        operation["operationId"] = json!(churned);
+    }
+}
+
+fn churned_name(name: &str) -> String {
+    format!("{name}Churned")
+}
+
+/// Splits `file.json#/a/b` into the file (resolved against `folder`; `None`
+/// for a local ref) and the pointer.
+fn split_ref(reference: &str, folder: &Path) -> (Option<PathBuf>, String) {
+    let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+    let file = (!file.is_empty()).then(|| folder.join(file));
+    (file, pointer.to_string())
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap()
+}
+
+fn rename_path_parameters(spec: &mut Value, folder: &Path) {
+    // Parameters defined in other files: renamed there (the tree is a copy).
+    let mut external: Vec<(PathBuf, String)> = Vec::new();
+    let mut local: Vec<String> = Vec::new();
+    let mut renamed_paths = Map::new();
+    let paths = std::mem::take(spec["paths"].as_object_mut().unwrap());
+    for (path, mut item) in paths {
+        let mut new_path = path.clone();
+        for (key, value) in item.as_object_mut().unwrap().iter_mut() {
+            let list = if key == "parameters" {
+                value
+            } else if METHODS.contains(&key.as_str()) {
+                &mut value["parameters"]
+            } else {
+                continue;
+            };
+            for parameter in list.as_array_mut().into_iter().flatten() {
+                match parameter.get("$ref").and_then(Value::as_str) {
+                    Some(reference) => match split_ref(reference, folder) {
+                        (Some(file), pointer) => external.push((file, pointer)),
+                        (None, pointer) => local.push(pointer),
+                    },
+                    None if parameter["in"] == "path" => {
+                        let name = parameter["name"].as_str().unwrap().to_string();
+                        parameter["name"] = json!(churned_name(&name));
+                    }
+                    None => {}
+                }
+            }
+        }
+        // Every {name} in the path is a path parameter: rename them all.
+        let names: Vec<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_string()))
+            .collect();
+        for name in names {
+            new_path = new_path.replace(
+                &format!("{{{name}}}"),
+                &format!("{{{}}}", churned_name(&name)),
+            );
+        }
+        renamed_paths.insert(new_path, item);
+    }
+    spec["paths"] = Value::Object(renamed_paths);
+    local.sort();
+    local.dedup();
+    for pointer in local {
+        if let Some(parameter) = spec
+            .pointer_mut(&pointer)
+            .filter(|parameter| parameter["in"] == "path")
+        {
+            let name = parameter["name"].as_str().unwrap().to_string();
+            parameter["name"] = json!(churned_name(&name));
+        }
+    }
+    external.sort();
+    external.dedup();
+    for (file, pointer) in external {
+        edit_json(&file, |other| {
+            let parameter = other.pointer_mut(&pointer).unwrap();
+            let name = parameter["name"].as_str().unwrap().to_string();
+            if parameter["in"] == "path" && !name.ends_with("Churned") {
+                parameter["name"] = json!(churned_name(&name));
+            }
+        });
+    }
+    // The parameterized host's own path parameter.
+    if let Some(host) = spec.get_mut("x-ms-parameterized-host") {
+        let mut template = host["hostTemplate"].as_str().unwrap().to_string();
+        for parameter in host["parameters"].as_array_mut().unwrap() {
+            if let Some(name) = parameter["name"].as_str().map(str::to_string) {
+                parameter["name"] = json!(churned_name(&name));
+                template = template.replace(
+                    &format!("{{{name}}}"),
+                    &format!("{{{}}}", churned_name(&name)),
+                );
+            }
+        }
+        host["hostTemplate"] = json!(template);
+    }
+}
+
+/// Replaces every response schema that references an error definition in
+/// another file by an inline copy, its dependencies copied into the entry
+/// file under TypeSpec-style names.
+fn inline_errors(spec: &mut Value, folder: &Path) {
+    let mut copies = Map::new();
+    for operation in operations(spec) {
+        for response in operation["responses"].as_object_mut().unwrap().values_mut() {
+            let Some(reference) = response["schema"]["$ref"].as_str().map(str::to_string) else {
+                continue;
+            };
+            let (Some(file), pointer) = split_ref(&reference, folder) else {
+                continue;
+            };
+            let name = pointer.rsplit('/').next().unwrap().to_string();
+            if !name.contains("Error") {
+                continue;
+            }
+            let other = read_json(&file);
+            let prefix = if file.to_string_lossy().contains("common-types") {
+                "Azure.ResourceManager.CommonTypes."
+            } else {
+                "Azure.Core.Foundations."
+            };
+            let mut inline = other["definitions"][&name].clone();
+            copy_dependencies(&mut inline, &other, prefix, &mut copies);
+            response["schema"] = inline;
+        }
+    }
+    let definitions = spec["definitions"].as_object_mut().unwrap();
+    for (name, definition) in copies {
+        assert!(definitions.insert(name, definition).is_none());
+    }
+}
+
+/// Rewrites local refs in `schema` (from `file`) to `#/definitions/<prefix><name>`,
+/// copying each referenced definition (recursively) into `copies`.
+fn copy_dependencies(
+    schema: &mut Value,
+    file: &Value,
+    prefix: &str,
+    copies: &mut Map<String, Value>,
+) {
+    match schema {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(reference)) => {
+                        let name = reference
+                            .strip_prefix("#/definitions/")
+                            .unwrap_or_else(|| {
+                                panic!("unexpected ref {reference} in an error model")
+                            })
+                            .to_string();
+                        let copy_name = format!("{prefix}{name}");
+                        *reference = format!("#/definitions/{copy_name}");
+                        if !copies.contains_key(&copy_name) {
+                            copies.insert(copy_name.clone(), Value::Null);
+                            let mut definition = file["definitions"][&name].clone();
+                            copy_dependencies(&mut definition, file, prefix, copies);
+                            copies.insert(copy_name, definition);
+                        }
+                    }
+                    (_, child) => copy_dependencies(child, file, prefix, copies),
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| copy_dependencies(item, file, prefix, copies)),
+        _ => {}
+    }
+}
+
+/// Points every reference to a parameter named `ApiVersionParameter` (local
+/// or in another file) at a copy in the entry file named
+/// [`TYPESPEC_API_VERSION`].
+fn rename_api_version_parameter(spec: &mut Value, folder: &Path) {
+    let mut definition = None;
+    let local = format!("#/parameters/{TYPESPEC_API_VERSION}");
+    for operation in operations(spec) {
+        for parameter in operation["parameters"].as_array_mut().into_iter().flatten() {
+            let Some(reference) = parameter["$ref"].as_str().map(str::to_string) else {
+                continue;
+            };
+            if !reference.ends_with("/parameters/ApiVersionParameter") {
+                continue;
+            }
+            if definition.is_none() {
+                definition = Some(match split_ref(&reference, folder) {
+                    (Some(file), pointer) => read_json(&file).pointer(&pointer).unwrap().clone(),
+                    (None, _) => Value::Null,
+                });
+            }
+            parameter["$ref"] = json!(local);
+        }
+    }
+    let parameters = spec
+        .as_object_mut()
+        .unwrap()
+        .entry("parameters")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .unwrap();
+    let definition = match definition {
+        Some(Value::Null) => parameters.remove("ApiVersionParameter").unwrap(),
+        Some(external) => external,
+        None => panic!("the spec has no api-version parameter"),
+    };
+    assert_eq!(definition["name"], "api-version");
+    parameters.insert(TYPESPEC_API_VERSION.to_string(), definition);
+}
+
+/// Quirks met in real Azure specs, on the ACS preview entry file at `file`:
+/// - the Teams Phone extension exchange body as TypeSpec writes an empty
+///   record (`{"type": "object", "additionalProperties": {}}`), which the
+///   facade sends as `{}`;
+/// - a `{"ref": …}` typo (no `$`) in `EntraAssignment.principalType`.
+pub fn add_quirks(file: &Path) {
+    edit_json(file, |spec| {
+        let definitions = &mut spec["definitions"];
+        definitions["TeamsExtensionExchangeTokenRequest"] =
+            json!({"type": "object", "additionalProperties": {}});
+        let principal = &mut definitions["EntraAssignment"]["properties"]["principalType"];
+        assert!(
+            principal.get("$ref").is_some(),
+            "the fixture expects a $ref upstream"
+        );
+        *principal = json!({"ref": principal["$ref"]});
+    });
+}
+
+/// A copy of the upstream tree in which every entry file the facade builds
+/// from (ACS 2023-10-01, 2025-06-30, 2025-03-02-preview; APIM 2024-05-01)
+/// is [`churn`]ed, the preview with [`add_quirks`] too.
+pub fn churned_upstream_copy(name: &str) -> PathBuf {
+    let root = upstream_copy(name);
+    for entry in [ACS_2023, ACS_2025, ACS_PREVIEW, APIM] {
+        churn(&root, entry);
+    }
+    add_quirks(&root.join(ACS_PREVIEW));
+    root
 }

@@ -10,15 +10,56 @@ use super::schemas::SchemaDiff;
 use super::scope::Scope;
 use super::view::dereference;
 
-const JSON: &str = "application/json";
-
-/// The schema of a request body or response: the JSON one, else the first.
-fn content_schema(holder: &Value) -> Option<&Value> {
+/// The media type the client uses: JSON when offered, else the first (what
+/// the progenitor fix-ups keep).
+fn used_media_type(holder: &Value) -> Option<&str> {
     let content = holder.get("content")?.as_object()?;
     content
-        .get(JSON)
-        .or_else(|| content.values().next())?
+        .keys()
+        .find(|m| m.starts_with("application/json"))
+        .or_else(|| content.keys().next())
+        .map(String::as_str)
+}
+
+/// The schema of a request body or response, in the media type the client uses.
+fn content_schema(holder: &Value) -> Option<&Value> {
+    holder
+        .get("content")?
+        .get(used_media_type(holder)?)?
         .get("schema")
+}
+
+/// Appends the media types a body gained or lost (`consumes`, `produces`).
+fn media_types(old: &Value, new: &Value, scope: &Scope, out: &mut Vec<Change>) {
+    let types = |holder: &Value| -> BTreeSet<String> {
+        holder
+            .get("content")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(media_type, _)| media_type.clone())
+            .collect()
+    };
+    let (old_types, new_types) = (types(old), types(new));
+    let used = used_media_type(old);
+    for removed in old_types.difference(&new_types) {
+        let change = Change::new(
+            ChangeKind::MediaTypeRemoved,
+            rules::media_type_removed(used == Some(removed.as_str())),
+            format!("media type {removed} removed"),
+        )
+        .values(Some(removed.as_str().into()), None);
+        out.push(scope.place(change, ""));
+    }
+    for added in new_types.difference(&old_types) {
+        let change = Change::new(
+            ChangeKind::MediaTypeAdded,
+            false,
+            format!("media type {added} added"),
+        )
+        .values(None, Some(added.as_str().into()));
+        out.push(scope.place(change, ""));
+    }
 }
 
 fn request_body<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
@@ -69,7 +110,9 @@ pub fn diff_request(
                 };
                 out.push(scope.place(change, ""));
             }
-            schemas(old_doc, new_doc, old, new, Direction::Request, &scope, out);
+            media_types(old, new, &scope, out);
+            let body = Body::new(Direction::Request, true);
+            schemas((old_doc, new_doc), (old, new), body, &scope, out);
         }
     }
 }
@@ -112,7 +155,7 @@ pub fn diff_responses(
                 out.push(scope.place(change, ""));
             }
             (Some(old), Some(new)) => {
-                response(old_doc, new_doc, old, new, &scope, out);
+                response((old_doc, new_doc), code, (old, new), &scope, out);
             }
             (None, None) => {}
         }
@@ -120,10 +163,9 @@ pub fn diff_responses(
 }
 
 fn response(
-    old_doc: &Value,
-    new_doc: &Value,
-    old: &Value,
-    new: &Value,
+    (old_doc, new_doc): (&Value, &Value),
+    code: &str,
+    (old, new): (&Value, &Value),
     scope: &Scope,
     out: &mut Vec<Change>,
 ) {
@@ -141,15 +183,12 @@ fn response(
             let change = Change::new(ChangeKind::ResponseBodyAdded, false, "response body added");
             out.push(body_scope.place(change, ""));
         }
-        _ => schemas(
-            old_doc,
-            new_doc,
-            old,
-            new,
-            Direction::Response,
-            &body_scope,
-            out,
-        ),
+        _ => {
+            media_types(old, new, &body_scope, out);
+            // Error bodies are all handled alike: their model names matter to no caller.
+            let body = Body::new(Direction::Response, rules::status(code));
+            schemas((old_doc, new_doc), (old, new), body, &body_scope, out);
+        }
     }
 
     let headers = |doc, r: &Value| -> BTreeMap<String, Value> {
@@ -192,17 +231,34 @@ fn response(
     }
 }
 
+/// A body: which way it flows, and whether its model's name is the name of
+/// a type callers handle (request bodies and success responses).
+#[derive(Debug, Clone, Copy)]
+struct Body {
+    direction: Direction,
+    typed: bool,
+}
+
+impl Body {
+    fn new(direction: Direction, typed: bool) -> Body {
+        Body { direction, typed }
+    }
+}
+
 /// Compares the content schemas of two bodies, when both have one.
 fn schemas(
-    old_doc: &Value,
-    new_doc: &Value,
-    old: &Value,
-    new: &Value,
-    direction: Direction,
+    (old_doc, new_doc): (&Value, &Value),
+    (old, new): (&Value, &Value),
+    body: Body,
     scope: &Scope,
     out: &mut Vec<Change>,
 ) {
     if let (Some(old), Some(new)) = (content_schema(old), content_schema(new)) {
-        SchemaDiff::new(old_doc, new_doc, direction, scope, out).compare(old, new);
+        let mut diff = SchemaDiff::new(old_doc, new_doc, body.direction, scope, out);
+        if body.typed {
+            diff.compare_body(old, new);
+        } else {
+            diff.compare(old, new);
+        }
     }
 }

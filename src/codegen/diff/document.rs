@@ -14,14 +14,29 @@ pub fn api_version(doc: &Value) -> &str {
         .unwrap_or_default()
 }
 
-/// Appends an `api_version_changed` when `info.version` differs.
+/// Whether `new` is an older api-version than `old`. Azure api-versions
+/// are dates (`2025-06-30`, `2025-03-02-preview`): the date decides, and a
+/// preview comes before the stable version of the same day.
+pub fn is_older(old: &str, new: &str) -> bool {
+    let key = |v: &str| {
+        let date = v.get(..10).unwrap_or(v);
+        (date.to_string(), v.get(10..).unwrap_or("").is_empty())
+    };
+    key(new) < key(old)
+}
+
+/// Appends an `api_version_changed` when `info.version` differs (saying
+/// when the new side is older: openapi-diff's "versions reversed").
 pub fn diff_api_version(old: &Value, new: &Value, out: &mut Vec<Change>) {
     let (old, new) = (api_version(old), api_version(new));
     if old != new {
         let change = Change::new(
             ChangeKind::ApiVersionChanged,
             false,
-            format!("api-version {old} → {new}"),
+            format!(
+                "api-version {old} → {new}{}",
+                if is_older(old, new) { " (older)" } else { "" }
+            ),
         )
         .values(Some(old.into()), Some(new.into()));
         out.push(Scope::module().place(change, ""));

@@ -5,22 +5,28 @@
 //! documents (before the progenitor fix-ups) are compared:
 //!
 //! - module level: api-version (`info.version`), servers, security;
-//! - operations, matched by `operationId` (renames and moves detected by
-//!   method + path): added, removed;
-//! - per operation: parameters (matched by location and name), request body,
-//!   response status codes, response bodies and headers;
+//! - operations, matched by method + path (path parameter names aside: an
+//!   operationId change there is a rename), then by `operationId` (a move):
+//!   added, removed, renamed, moved, long-running or not;
+//! - per operation: parameters (matched by location and name, path ones by
+//!   position: renamed, reordered, re-serialized), request body and media
+//!   types, response status codes, response bodies and headers;
 //! - schemas, structurally: `$ref`s are followed and `allOf` flattened (so a
 //!   renamed model with the same contents is no change), with a guard
-//!   against recursive models. Types, formats, nullability, enum values
-//!   (open `x-ms-enum`s included), constraints (pattern, lengths, ranges,
-//!   item counts) and properties (added, removed, required).
+//!   against recursive models. Types, formats, nullability, defaults,
+//!   discriminators, enum values (open `x-ms-enum`s included), constraints
+//!   (pattern, lengths, ranges, item counts), additional properties and
+//!   properties (added, removed, required); a body's model name.
 //!
-//! Each change is marked breaking or not by the rules in [`rules`]. The
+//! Each change is marked breaking or not by the rules in [`rules`];
+//! [`checklist`] maps them to Azure's openapi-diff rules. The
 //! report ([`SpecDiff`]) serializes to a stable JSON structure; [`text`]
 //! renders it for people.
 
 mod bodies;
+pub mod checklist;
 mod document;
+mod long_running;
 mod operations;
 mod parameters;
 mod report;
@@ -32,6 +38,8 @@ mod sources;
 pub mod text;
 mod view;
 
+#[cfg(test)]
+mod rule_tests;
 #[cfg(test)]
 mod tests;
 

@@ -1,12 +1,13 @@
-//! Operations: matched by `operationId`, then compared part by part.
+//! Operations: matched by what goes on the wire (method and path, path
+//! parameter names aside), then by `operationId`, and compared part by part.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::report::{Change, ChangeKind, OperationRef};
 use super::scope::Scope;
-use super::{bodies, parameters, security};
+use super::{bodies, long_running, parameters, rules, security};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -49,71 +50,129 @@ pub fn index(doc: &Value) -> BTreeMap<OperationRef, Operation<'_>> {
     operations
 }
 
-/// Appends the operation-level changes between two documents.
-pub fn diff(old_doc: &Value, new_doc: &Value, out: &mut Vec<Change>) {
-    let old = by_id(index(old_doc));
-    let new = by_id(index(new_doc));
-    let renamed = renames(&old, &new);
-    let renamed_new: BTreeSet<&str> = renamed.values().map(String::as_str).collect();
-    let ids: BTreeSet<&str> = old.keys().chain(new.keys()).map(String::as_str).collect();
-
-    for id in ids {
-        match (old.get(id), new.get(id)) {
-            (Some((old_ref, old_op)), Some((new_ref, new_op))) => {
-                compare(old_doc, new_doc, (old_ref, old_op), (new_ref, new_op), out);
+/// The path template with its parameter names left out:
+/// `/identities/{id}` and `/identities/{identityId}` are one path on the wire.
+pub fn wire_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_name = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_name = true;
+                out.push_str("{}");
             }
-            (Some((old_ref, old_op)), None) if renamed.contains_key(id) => {
-                let (new_ref, new_op) = &new[&renamed[id]];
-                let change = Change::new(
-                    ChangeKind::OperationRenamed,
-                    true,
-                    format!("operation id {} → {}", old_ref.id, new_ref.id),
-                )
-                .values(
-                    Some(old_ref.id.clone().into()),
-                    Some(new_ref.id.clone().into()),
-                );
-                out.push(Scope::operation(new_ref).place(change, ""));
-                compare(old_doc, new_doc, (old_ref, old_op), (new_ref, new_op), out);
-            }
-            (Some((old_ref, _)), None) => {
-                let change = Change::new(ChangeKind::OperationRemoved, true, "operation removed");
-                out.push(Scope::operation(old_ref).place(change, ""));
-            }
-            (None, Some(_)) if renamed_new.contains(id) => {}
-            (None, Some((new_ref, _))) => {
-                let change = Change::new(ChangeKind::OperationAdded, false, "operation added");
-                out.push(Scope::operation(new_ref).place(change, ""));
-            }
-            (None, None) => {}
+            '}' => in_name = false,
+            _ if in_name => {}
+            _ => out.push(c),
         }
     }
+    out
 }
 
-type ById<'a> = BTreeMap<String, (OperationRef, Operation<'a>)>;
-
-fn by_id(operations: BTreeMap<OperationRef, Operation<'_>>) -> ById<'_> {
-    operations
-        .into_iter()
-        .map(|(reference, op)| (reference.id.clone(), (reference, op)))
+/// The parameter names of a path template, in order.
+pub fn path_names(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
         .collect()
 }
 
-/// Old ids missing from `new` whose method and path now carry another id
-/// that is missing from `old`: old id → new id.
-fn renames(old: &ById<'_>, new: &ById<'_>) -> BTreeMap<String, String> {
-    let mut renamed = BTreeMap::new();
-    for (old_id, (old_ref, _)) in old.iter().filter(|(id, _)| !new.contains_key(*id)) {
-        let candidate = new.iter().find(|(new_id, (new_ref, _))| {
-            !old.contains_key(*new_id)
-                && new_ref.method == old_ref.method
-                && new_ref.path == old_ref.path
-        });
-        if let Some((new_id, _)) = candidate {
-            renamed.insert(old_id.clone(), new_id.clone());
+/// What happened to an operation between the two documents.
+enum Fate<'r, 'a> {
+    /// On both sides (same method and path, or same id).
+    Kept(
+        &'r (OperationRef, Operation<'a>),
+        &'r (OperationRef, Operation<'a>),
+    ),
+    Removed(&'r OperationRef),
+    Added(&'r OperationRef),
+}
+
+/// Appends the operation-level changes between two documents, in the order
+/// of the (new, or for removed ones old) operation ids.
+pub fn diff(old_doc: &Value, new_doc: &Value, out: &mut Vec<Change>) {
+    let old: Vec<_> = index(old_doc).into_iter().collect();
+    let new: Vec<_> = index(new_doc).into_iter().collect();
+    let mut new_taken = vec![false; new.len()];
+    let mut fates: Vec<(String, Fate<'_, '_>)> = Vec::new();
+    let mut unmatched_old = Vec::new();
+
+    // What goes on the wire first: the build binds operations the same way.
+    let wire = |r: &OperationRef| (r.method.clone(), wire_path(&r.path));
+    let new_wire: Vec<_> = new.iter().map(|(r, _)| wire(r)).collect();
+    for o in &old {
+        let o_wire = wire(&o.0);
+        match (0..new.len()).find(|&i| !new_taken[i] && new_wire[i] == o_wire) {
+            Some(i) => {
+                new_taken[i] = true;
+                fates.push((new[i].0.id.clone(), Fate::Kept(o, &new[i])));
+            }
+            None => unmatched_old.push(o),
         }
     }
-    renamed
+    // Then the id: the same operation at another method or path.
+    for o in unmatched_old {
+        match (0..new.len()).find(|&i| !new_taken[i] && new[i].0.id == o.0.id) {
+            Some(i) => {
+                new_taken[i] = true;
+                fates.push((new[i].0.id.clone(), Fate::Kept(o, &new[i])));
+            }
+            None => fates.push((o.0.id.clone(), Fate::Removed(&o.0))),
+        }
+    }
+    for (n, _) in new.iter().zip(&new_taken).filter(|(_, taken)| !**taken) {
+        fates.push((n.0.id.clone(), Fate::Added(&n.0)));
+    }
+    fates.sort_by(|a, b| a.0.cmp(&b.0));
+
+    for (_, fate) in fates {
+        match fate {
+            Fate::Kept((old_ref, old_op), (new_ref, new_op)) => {
+                let mut found = Vec::new();
+                compare(
+                    old_doc,
+                    new_doc,
+                    (old_ref, old_op),
+                    (new_ref, new_op),
+                    &mut found,
+                );
+                if old_ref.id != new_ref.id {
+                    out.push(renamed(old_ref, new_ref, found.len()));
+                }
+                out.append(&mut found);
+            }
+            Fate::Removed(old_ref) => {
+                let change = Change::new(ChangeKind::OperationRemoved, true, "operation removed");
+                out.push(Scope::operation(old_ref).place(change, ""));
+            }
+            Fate::Added(new_ref) => {
+                let change = Change::new(ChangeKind::OperationAdded, false, "operation added");
+                out.push(Scope::operation(new_ref).place(change, ""));
+            }
+        }
+    }
+}
+
+/// An `operation_renamed`, saying whether anything else changed (`others`).
+fn renamed(old_ref: &OperationRef, new_ref: &OperationRef, others: usize) -> Change {
+    let rest = match others {
+        0 => "nothing else changed".to_string(),
+        1 => "1 other change below".to_string(),
+        n => format!("{n} other changes below"),
+    };
+    let change = Change::new(
+        ChangeKind::OperationRenamed,
+        rules::operation_renamed(),
+        format!(
+            "operation id {} → {} ({rest}; not breaking: operations are bound by method and path)",
+            old_ref.id, new_ref.id
+        ),
+    )
+    .values(
+        Some(old_ref.id.clone().into()),
+        Some(new_ref.id.clone().into()),
+    );
+    Scope::operation(new_ref).place(change, "")
 }
 
 fn compare(
@@ -124,7 +183,9 @@ fn compare(
     out: &mut Vec<Change>,
 ) {
     let scope = Scope::operation(new_ref);
-    if old_ref.endpoint() != new_ref.endpoint() {
+    let same_wire =
+        old_ref.method == new_ref.method && wire_path(&old_ref.path) == wire_path(&new_ref.path);
+    if !same_wire {
         let change = Change::new(
             ChangeKind::OperationMoved,
             true,
@@ -141,8 +202,24 @@ fn compare(
         out.push(scope.place(change, ""));
     }
     let docs = (old_doc, new_doc);
+    long_running::diff((old_op.value, new_op.value), &scope, out);
     security::diff_operation(docs, (old_op.value, new_op.value), &scope, out);
-    parameters::diff(docs, (old_op, new_op), &scope, out);
+    // Path parameters pair up by position when the path is the same on the wire.
+    let renamed_path_parameters: BTreeMap<&str, &str> = if same_wire {
+        path_names(&old_ref.path)
+            .into_iter()
+            .zip(path_names(&new_ref.path))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    parameters::diff(
+        docs,
+        (old_op, new_op),
+        &renamed_path_parameters,
+        &scope,
+        out,
+    );
     bodies::diff_request(docs, (old_op.value, new_op.value), &scope, out);
     bodies::diff_responses(docs, (old_op.value, new_op.value), &scope, out);
 }

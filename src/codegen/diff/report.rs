@@ -4,6 +4,11 @@
 //! The structure is stable: keys are never renamed or removed within one
 //! [`FORMAT`] number, and every change carries every key (`null` or `""` when
 //! it does not apply), so consumers can rely on them.
+//!
+//! The crate's own targets also derive `schemars::JsonSchema` (the JSON
+//! Schema `specs diff --schema` prints): `build.rs` sets `diff_report_schema`
+//! for them, and compiles this module itself without it, so the build script
+//! needs no schemars.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,6 +18,7 @@ pub const FORMAT: u32 = 1;
 
 /// What changed between two versions of a set of specs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 pub struct SpecDiff {
     /// The report format's version ([`FORMAT`]).
     pub format: u32,
@@ -24,6 +30,7 @@ pub struct SpecDiff {
 
 /// What changed in one module.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 pub struct ModuleDiff {
     /// The manifest module name, or the entry file's stem.
     pub name: String,
@@ -38,6 +45,7 @@ pub struct ModuleDiff {
 
 /// One side of a module's comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 pub struct Side {
     /// The spec's `info.version`.
     pub api_version: String,
@@ -47,6 +55,7 @@ pub struct Side {
 
 /// Totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 pub struct Summary {
     /// How many changes were found.
     pub changes: usize,
@@ -56,6 +65,7 @@ pub struct Summary {
 
 /// One difference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 pub struct Change {
     /// What kind of change this is.
     pub kind: ChangeKind,
@@ -88,6 +98,7 @@ pub struct Change {
 
 /// An operation: its id, method and path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 pub struct OperationRef {
     /// The `operationId` (or `METHOD path` when the spec gives none).
     pub id: String,
@@ -99,6 +110,7 @@ pub struct OperationRef {
 
 /// The kinds of change, serialized in snake_case (`operation_added`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(diff_report_schema, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// `info.version` differs.
@@ -113,14 +125,30 @@ pub enum ChangeKind {
     OperationRemoved,
     /// Same operation id, another method or path.
     OperationMoved,
-    /// Same method and path, another operation id.
+    /// Same method and path (path-parameter names aside), another
+    /// operation id. Not breaking: the build binds operations by method and
+    /// path, and nothing about the wire changes.
     OperationRenamed,
+    /// `x-ms-long-running-operation` was turned on or off.
+    LongRunningChanged,
+    /// `x-ms-long-running-operation-options` (`final-state-via`: where the
+    /// result is read once the operation completes) differ.
+    LongRunningOptionsChanged,
     /// A new parameter.
     ParameterAdded,
     /// A parameter is gone.
     ParameterRemoved,
+    /// A path parameter has another name (same position in the path). Not
+    /// breaking: the name never goes on the wire.
+    ParameterRenamed,
+    /// The parameters are declared in another order. Never breaking here:
+    /// progenitor orders parameters itself.
+    ParameterOrderChanged,
     /// A parameter moved (e.g. from the query to a header).
     ParameterLocationChanged,
+    /// An array parameter is serialized differently (`collectionFormat`,
+    /// OpenAPI `style`/`explode`).
+    ParameterStyleChanged,
     /// An optional parameter became required.
     ParameterBecameRequired,
     /// A required parameter became optional.
@@ -133,6 +161,10 @@ pub enum ChangeKind {
     RequestBodyBecameRequired,
     /// The body became optional.
     RequestBodyBecameOptional,
+    /// A body accepts or offers a new media type (`consumes`, `produces`).
+    MediaTypeAdded,
+    /// A body no longer accepts or offers a media type.
+    MediaTypeRemoved,
     /// A new response status code.
     ResponseAdded,
     /// A response status code is gone.
@@ -145,6 +177,8 @@ pub enum ChangeKind {
     ResponseHeaderAdded,
     /// A response header is gone.
     ResponseHeaderRemoved,
+    /// A body's model has another name (its contents are compared as usual).
+    ModelRenamed,
     /// A new property in a model.
     PropertyAdded,
     /// A property is gone.
@@ -159,6 +193,14 @@ pub enum ChangeKind {
     FormatChanged,
     /// `nullable` was added or removed.
     NullableChanged,
+    /// The `default` differs: what the service assumes when the value is left out.
+    DefaultChanged,
+    /// A polymorphic model's `discriminator` property differs.
+    DiscriminatorChanged,
+    /// An object now takes properties beyond its named ones (`additionalProperties`).
+    AdditionalPropertiesAdded,
+    /// An object no longer takes properties beyond its named ones.
+    AdditionalPropertiesRemoved,
     /// A new enum value.
     EnumValueAdded,
     /// An enum value is gone.

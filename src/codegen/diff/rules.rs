@@ -8,6 +8,11 @@
 //! constraint (added: narrowed, removed: widened). Removed operations,
 //! parameters and properties, and changed types or formats, break either way
 //! (generated code stops compiling or values stop parsing).
+//!
+//! What is specific to this crate's client (progenitor's builder style, the
+//! build binding operations by method and path) decides the rest: names that
+//! never go on the wire (operation ids, path parameter names) and the order
+//! parameters are declared in break nothing.
 
 use serde_json::Value;
 
@@ -99,6 +104,91 @@ pub fn status(code: &str) -> bool {
     code.starts_with('2')
 }
 
+/// An operation id changed on the same method and path: the build binds the
+/// facade's operations by method and path, and the id is not on the wire.
+pub fn operation_renamed() -> bool {
+    false
+}
+
+/// A path parameter renamed at the same position: the name is not on the
+/// wire, and the build binds path parameters by position.
+pub fn path_parameter_renamed() -> bool {
+    false
+}
+
+/// Parameters declared in another order: progenitor orders them itself
+/// (path ones as in the path, query and header ones by name, the body
+/// last), in the builder style and the positional one alike.
+pub fn parameter_order() -> bool {
+    false
+}
+
+/// An array parameter serialized another way (`csv` → `multi`, …): the
+/// service reads what the client sends differently.
+pub fn parameter_style() -> bool {
+    true
+}
+
+/// An operation became long-running (`now_long_running`) or stopped being
+/// one. Becoming one breaks callers that take the first answer as the
+/// result; a caller that polls handles an operation that no longer needs it.
+pub fn long_running(now_long_running: bool) -> bool {
+    now_long_running
+}
+
+/// `final-state-via` changed: the result is read from another place.
+pub fn long_running_options() -> bool {
+    true
+}
+
+/// A media type removed from a body: breaking when it is the one the
+/// client uses (JSON when offered, else the first: what progenitor keeps).
+/// An added one never breaks: the client keeps sending, and asking for, its own.
+pub fn media_type_removed(used_by_the_client: bool) -> bool {
+    used_by_the_client
+}
+
+/// A `default` changed. In requests, an old default that changed or went
+/// away changes what the service does when the client leaves the value out
+/// (the generated client never sends defaults); a new one only documents.
+/// Response defaults are documentation (stripped before generation).
+pub fn default_changed(direction: Direction, had_default: bool) -> bool {
+    direction == Direction::Request && had_default
+}
+
+/// Another discriminator property: payloads select their subtype differently.
+pub fn discriminator_changed() -> bool {
+    true
+}
+
+/// `additionalProperties` added: more may be sent, and extra response
+/// properties were ignored before. Removed: the extra properties can no
+/// longer be sent, nor read.
+pub fn additional_properties(added: bool) -> bool {
+    !added
+}
+
+/// A body's model renamed (same contents): the generated type is renamed.
+/// Breaks senders, whose code names the body type it builds; receivers read
+/// the value without naming its type.
+pub fn model_renamed(direction: Direction) -> bool {
+    direction == Direction::Request
+}
+
+/// How a `format` change moves the valid values: adding one narrows,
+/// removing one widens, and a wider number format (`int32` → `int64`,
+/// `float` → `double`) widens.
+pub fn format_effect(old: Option<&str>, new: Option<&str>) -> Effect {
+    const WIDER: [(&str, &str); 2] = [("int32", "int64"), ("float", "double")];
+    match (old, new) {
+        (None, Some(_)) => Effect::Narrowed,
+        (Some(_), None) => Effect::Widened,
+        (Some(a), Some(b)) if WIDER.contains(&(a, b)) => Effect::Widened,
+        (Some(a), Some(b)) if WIDER.contains(&(b, a)) => Effect::Narrowed,
+        _ => Effect::Changed,
+    }
+}
+
 /// How a constraint keyword's change moves the valid values; `None` when
 /// nothing changed.
 pub fn constraint_effect(
@@ -165,6 +255,45 @@ mod tests {
         assert!(!enum_value_added(Direction::Request, false));
         assert!(enum_value_removed(Direction::Request));
         assert!(!enum_value_removed(Direction::Response));
+    }
+
+    #[test]
+    fn wider_number_formats_widen() {
+        let effect = format_effect;
+        assert_eq!(effect(Some("int32"), Some("int64")), Effect::Widened);
+        assert_eq!(effect(Some("int64"), Some("int32")), Effect::Narrowed);
+        assert_eq!(effect(Some("float"), Some("double")), Effect::Widened);
+        assert_eq!(effect(Some("uuid"), Some("date-time")), Effect::Changed);
+        assert_eq!(effect(None, Some("uuid")), Effect::Narrowed);
+        assert_eq!(effect(Some("uuid"), None), Effect::Widened);
+        // openapi-diff 1023: int32 → int64 breaks no request, int64 → int32 no response.
+        assert!(!constraint(
+            Direction::Request,
+            effect(Some("int32"), Some("int64"))
+        ));
+        assert!(!constraint(
+            Direction::Response,
+            effect(Some("int64"), Some("int32"))
+        ));
+        assert!(constraint(
+            Direction::Response,
+            effect(Some("int32"), Some("int64"))
+        ));
+    }
+
+    #[test]
+    fn names_and_order_that_never_reach_the_wire_break_nothing() {
+        assert!(!operation_renamed());
+        assert!(!path_parameter_renamed());
+        assert!(!parameter_order());
+        assert!(parameter_style());
+    }
+
+    #[test]
+    fn defaults_break_requests_only_when_an_old_one_changes() {
+        assert!(default_changed(Direction::Request, true));
+        assert!(!default_changed(Direction::Request, false));
+        assert!(!default_changed(Direction::Response, true));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::report::{Change, ChangeKind};
 use super::rules::{self, Direction, Effect, constraint_effect};
 use super::scope::Scope;
-use super::view::{CONSTRAINTS, View};
+use super::view::{CONSTRAINTS, View, model_name};
 
 /// How deep nested schemas are compared (models are rarely deeper than ten).
 const MAX_DEPTH: usize = 48;
@@ -51,6 +51,23 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
         self.schema(old, new, "");
     }
 
+    /// Compares two body schemas: as [`compare`](Self::compare), and the
+    /// names of the models they are (the generated types' names).
+    pub fn compare_body(&mut self, old: &'d Value, new: &'d Value) {
+        if let (Some(old_name), Some(new_name)) = (model_name(old), model_name(new))
+            && old_name != new_name
+        {
+            let change = Change::new(
+                ChangeKind::ModelRenamed,
+                rules::model_renamed(self.direction),
+                format!("model {old_name} → {new_name} (the generated type is renamed)"),
+            )
+            .values(Some(old_name.into()), Some(new_name.into()));
+            self.push(change, "");
+        }
+        self.schema(old, new, "");
+    }
+
     fn push(&mut self, change: Change, path: &str) {
         self.out.push(self.scope.place(change, path));
     }
@@ -81,16 +98,16 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
             return;
         }
         if o.format != n.format {
-            // A format restricts the values: adding one narrows, removing one widens.
-            let effect = match (o.format, n.format) {
-                (None, Some(_)) => Effect::Narrowed,
-                (Some(_), None) => Effect::Widened,
-                _ => Effect::Changed,
-            };
+            let effect = rules::format_effect(o.format, n.format);
             let change = Change::new(
                 ChangeKind::FormatChanged,
                 rules::constraint(self.direction, effect),
-                format!("format {} → {}", show(o.format), show(n.format)),
+                format!(
+                    "format {} → {} ({})",
+                    show(o.format),
+                    show(n.format),
+                    effect.as_str()
+                ),
             )
             .values(o.format.map(Value::from), n.format.map(Value::from));
             self.push(change, path);
@@ -106,6 +123,35 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
                 },
             )
             .values(Some(o.nullable.into()), Some(n.nullable.into()));
+            self.push(change, path);
+        }
+        if o.default != n.default {
+            let change = Change::new(
+                ChangeKind::DefaultChanged,
+                rules::default_changed(self.direction, o.default.is_some()),
+                format!(
+                    "default {} → {}",
+                    show_value(o.default),
+                    show_value(n.default)
+                ),
+            )
+            .values(o.default.cloned(), n.default.cloned());
+            self.push(change, path);
+        }
+        if o.discriminator != n.discriminator {
+            let change = Change::new(
+                ChangeKind::DiscriminatorChanged,
+                rules::discriminator_changed(),
+                format!(
+                    "discriminator {} → {}",
+                    show(o.discriminator),
+                    show(n.discriminator)
+                ),
+            )
+            .values(
+                o.discriminator.map(Value::from),
+                n.discriminator.map(Value::from),
+            );
             self.push(change, path);
         }
         self.enums(o, n, path);
@@ -171,10 +217,19 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
             let change = Change::new(
                 ChangeKind::EnumExtensibilityChanged,
                 rules::enum_extensibility(self.direction, n.open_enum),
-                if n.open_enum {
-                    "enum is now open (x-ms-enum modelAsString)"
-                } else {
-                    "enum is now closed"
+                match (self.direction, n.open_enum) {
+                    (Direction::Request, true) => {
+                        "enum is now open (x-ms-enum modelAsString): any value may be sent"
+                    }
+                    (Direction::Request, false) => {
+                        "enum is now closed: only the listed values may be sent"
+                    }
+                    (Direction::Response, true) => {
+                        "enum is now open (x-ms-enum modelAsString): unlisted values may come back"
+                    }
+                    (Direction::Response, false) => {
+                        "enum is now closed: only the listed values come back"
+                    }
                 },
             )
             .values(Some(o.open_enum.into()), Some(n.open_enum.into()));
@@ -211,21 +266,33 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
             old.keys().chain(new.keys()).copied().collect();
         for name in names {
             let at = format!("{path}.{name}");
+            // Present on the other side but hidden by readOnly/writeOnly there.
+            let hidden = match self.direction {
+                Direction::Request => "read-only",
+                Direction::Response => "write-only",
+            };
             match (old.get(name), new.get(name)) {
                 (Some(_), None) => {
-                    let change = Change::new(ChangeKind::PropertyRemoved, true, "property removed");
+                    let message = if n.properties.contains_key(name) {
+                        format!("property became {hidden} (no longer travels this way)")
+                    } else {
+                        "property removed".to_string()
+                    };
+                    let change = Change::new(ChangeKind::PropertyRemoved, true, message);
                     self.push(change, &at);
                 }
                 (None, Some(_)) => {
                     let required = n.required.contains(name);
+                    let what = if required { "required" } else { "optional" };
+                    let message = if o.properties.contains_key(name) {
+                        format!("{what} property no longer {hidden} (now travels this way)")
+                    } else {
+                        format!("{what} property added")
+                    };
                     let change = Change::new(
                         ChangeKind::PropertyAdded,
                         rules::property_added(self.direction, required),
-                        if required {
-                            "required property added"
-                        } else {
-                            "optional property added"
-                        },
+                        message,
                     );
                     self.push(change, &at);
                 }
@@ -276,24 +343,32 @@ impl<'d, 'o> SchemaDiff<'d, 'o> {
 
     fn additional(&mut self, o: &View<'d>, n: &View<'d>, path: &str) {
         let at = format!("{path}{{*}}");
-        match (o.additional, n.additional) {
-            (Some(old), Some(new)) if old.is_object() && new.is_object() => {
-                self.schema(old, new, &at);
-            }
-            (old, new) if old != new => {
+        // `false` (or nothing) takes no extra properties; `true` (a schema
+        // with no constraints, as `{}`) takes any.
+        let open = |additional: Option<&'d Value>| -> Option<&'d Value> {
+            additional.filter(|a| a.is_object() || **a == Value::Bool(true))
+        };
+        match (open(o.additional), open(n.additional)) {
+            (Some(old), Some(new)) => self.schema(old, new, &at),
+            (None, None) => {}
+            (_, new) => {
+                let added = new.is_some();
                 let change = Change::new(
-                    ChangeKind::TypeChanged,
-                    true,
-                    format!(
-                        "additionalProperties {} → {}",
-                        show_value(old),
-                        show_value(new)
-                    ),
+                    if added {
+                        ChangeKind::AdditionalPropertiesAdded
+                    } else {
+                        ChangeKind::AdditionalPropertiesRemoved
+                    },
+                    rules::additional_properties(added),
+                    if added {
+                        "additional properties now allowed"
+                    } else {
+                        "additional properties no longer allowed"
+                    },
                 )
-                .values(old.cloned(), new.cloned());
+                .values(o.additional.cloned(), n.additional.cloned());
                 self.push(change, &at);
             }
-            _ => {}
         }
     }
 }

@@ -7,7 +7,7 @@ use super::{diff_documents, text};
 use ChangeKind::*;
 
 /// An OpenAPI 3.0 document with `paths` and `schemas`.
-fn doc(version: &str, paths: Value, schemas: Value) -> Value {
+pub(super) fn doc(version: &str, paths: Value, schemas: Value) -> Value {
     json!({
         "openapi": "3.0.3",
         "info": {"title": "t", "version": version},
@@ -18,7 +18,7 @@ fn doc(version: &str, paths: Value, schemas: Value) -> Value {
 }
 
 /// `POST /things` taking `body` and answering 200 with `response`.
-fn post(body: Value, response: Value) -> Value {
+pub(super) fn post(body: Value, response: Value) -> Value {
     json!({"/things": {"post": {
         "operationId": "Things_Create",
         "requestBody": {"required": true, "content": {"application/json": {"schema": body}}},
@@ -30,7 +30,7 @@ fn post(body: Value, response: Value) -> Value {
 }
 
 /// `GET /things/{id}` with `parameters`.
-fn get(parameters: Value) -> Value {
+pub(super) fn get(parameters: Value) -> Value {
     json!({"/things/{id}": {"get": {
         "operationId": "Things_Get",
         "parameters": parameters,
@@ -38,12 +38,12 @@ fn get(parameters: Value) -> Value {
     }}})
 }
 
-fn id_param() -> Value {
+pub(super) fn id_param() -> Value {
     json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}})
 }
 
 /// (kind, breaking, location, schema path) of each change.
-fn summary(changes: &[Change]) -> Vec<(ChangeKind, bool, String, String)> {
+pub(super) fn summary(changes: &[Change]) -> Vec<(ChangeKind, bool, String, String)> {
     changes
         .iter()
         .map(|c| {
@@ -57,7 +57,7 @@ fn summary(changes: &[Change]) -> Vec<(ChangeKind, bool, String, String)> {
         .collect()
 }
 
-fn one(
+pub(super) fn one(
     kind: ChangeKind,
     breaking: bool,
     location: &str,
@@ -66,7 +66,7 @@ fn one(
     vec![(kind, breaking, location.to_string(), path.to_string())]
 }
 
-fn object(properties: Value, required: &[&str]) -> Value {
+pub(super) fn object(properties: Value, required: &[&str]) -> Value {
     json!({"type": "object", "properties": properties, "required": required})
 }
 
@@ -133,8 +133,15 @@ fn moved_and_renamed_operations_are_recognised() {
     let mut renamed = old.clone();
     renamed["paths"]["/things/{id}"]["get"]["operationId"] = json!("Things_Read");
     let changes = diff_documents(&old, &renamed);
-    assert_eq!(summary(&changes), one(OperationRenamed, true, "", ""));
+    // Not breaking: the build binds operations by method and path.
+    assert_eq!(summary(&changes), one(OperationRenamed, false, "", ""));
     assert_eq!(changes[0].operation.as_ref().unwrap().id, "Things_Read");
+    assert_eq!(changes[0].old, Some(json!("Things_Get")));
+    assert!(
+        changes[0].message.contains("nothing else changed"),
+        "{}",
+        changes[0].message
+    );
 }
 
 #[test]
@@ -525,21 +532,20 @@ fn dropping_a_format_widens_and_adding_one_narrows() {
 
 #[test]
 fn models_compare_by_structure_not_by_name() {
+    let error_body = |name: &str| {
+        let mut op = post(json!({"type": "string"}), json!({"type": "string"}));
+        op["/things"]["post"]["responses"]["default"]["content"] = json!({"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}});
+        op
+    };
     let old = doc(
         "v",
-        post(
-            json!({"type": "string"}),
-            json!({"$ref": "#/components/schemas/ErrorResponse"}),
-        ),
+        error_body("ErrorResponse"),
         json!({"ErrorResponse": object(json!({"code": {"type": "string"}, "message": {"type": "string"}}), &["code"])}),
     );
     // Renamed, and split into a base and a derived model through allOf.
     let new = doc(
         "v",
-        post(
-            json!({"type": "string"}),
-            json!({"$ref": "#/components/schemas/ErrorResponseTypesV5"}),
-        ),
+        error_body("ErrorResponseTypesV5"),
         json!({
             "Base": object(json!({"code": {"type": "string"}}), &["code"]),
             "ErrorResponseTypesV5": {"allOf": [{"$ref": "#/components/schemas/Base"}],

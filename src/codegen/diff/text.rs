@@ -13,7 +13,9 @@ use super::report::{Change, ChangeKind, ModuleDiff, OperationRef, SpecDiff};
 /// total: 2 changes, 1 breaking
 /// ```
 ///
-/// `+` marks something added, `-` something removed, `~` a change.
+/// `+` marks something added, `-` something removed, `~` a change. A renamed
+/// operation is headed `New_Id (was Old_Id)`, or is one `~ Old_Id → New_Id`
+/// line when nothing else about it changed.
 pub fn render(diff: &SpecDiff) -> String {
     let mut text = String::new();
     for module in &diff.modules {
@@ -63,9 +65,26 @@ fn render_module(text: &mut String, module: &ModuleDiff) {
                         flag(only)
                     );
                 }
+                [only] if only.kind == ChangeKind::OperationRenamed => {
+                    let _ = writeln!(
+                        text,
+                        "  ~ {} → {}  {}  (renamed only){}",
+                        old_id(only),
+                        op.id,
+                        op.endpoint(),
+                        flag(only)
+                    );
+                }
                 _ => {
-                    let _ = writeln!(text, "  {}  {}", op.id, op.endpoint());
-                    changes.iter().for_each(|c| line(text, "    ", c));
+                    let rename = changes
+                        .iter()
+                        .find(|c| c.kind == ChangeKind::OperationRenamed);
+                    let was = rename.map_or_else(String::new, |r| format!(" (was {})", old_id(r)));
+                    let _ = writeln!(text, "  {}{was}  {}", op.id, op.endpoint());
+                    changes
+                        .iter()
+                        .filter(|c| c.kind != ChangeKind::OperationRenamed)
+                        .for_each(|c| line(text, "    ", c));
                 }
             },
         }
@@ -83,6 +102,11 @@ fn groups(changes: &[Change]) -> Vec<(Option<&OperationRef>, Vec<&Change>)> {
         }
     }
     groups
+}
+
+/// The old id of an `operation_renamed`.
+fn old_id(change: &Change) -> &str {
+    change.old.as_ref().and_then(|v| v.as_str()).unwrap_or("?")
 }
 
 fn line(text: &mut String, indent: &str, change: &Change) {
@@ -108,11 +132,21 @@ fn line(text: &mut String, indent: &str, change: &Change) {
 fn marker(kind: ChangeKind) -> char {
     use ChangeKind::*;
     match kind {
-        OperationAdded | ParameterAdded | RequestBodyAdded | ResponseAdded | ResponseBodyAdded
-        | ResponseHeaderAdded | PropertyAdded | EnumValueAdded => '+',
+        OperationAdded
+        | ParameterAdded
+        | RequestBodyAdded
+        | MediaTypeAdded
+        | ResponseAdded
+        | ResponseBodyAdded
+        | ResponseHeaderAdded
+        | PropertyAdded
+        | AdditionalPropertiesAdded
+        | EnumValueAdded => '+',
         OperationRemoved
         | ParameterRemoved
         | RequestBodyRemoved
+        | MediaTypeRemoved
+        | AdditionalPropertiesRemoved
         | ResponseRemoved
         | ResponseBodyRemoved
         | ResponseHeaderRemoved

@@ -29,6 +29,10 @@ pub struct View<'a> {
     pub read_only: bool,
     /// `writeOnly: true` (never received).
     pub write_only: bool,
+    /// `default`.
+    pub default: Option<&'a Value>,
+    /// The discriminator's property name (polymorphic models).
+    pub discriminator: Option<&'a str>,
     /// `enum`.
     pub enum_values: Option<&'a Vec<Value>>,
     /// `x-ms-enum.modelAsString: true`: the service may add values.
@@ -104,6 +108,16 @@ impl<'a> View<'a> {
         self.nullable |= flag("nullable");
         self.read_only |= flag("readOnly");
         self.write_only |= flag("writeOnly");
+        if let Some(default) = map.get("default") {
+            self.default = Some(default);
+        }
+        if let Some(property) = map
+            .get("discriminator")
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+        {
+            self.discriminator = Some(property);
+        }
         if let Some(values) = map.get("enum").and_then(Value::as_array) {
             self.enum_values = Some(values);
         }
@@ -137,6 +151,12 @@ impl<'a> View<'a> {
             }
         }
     }
+}
+
+/// The model a schema names directly (`{"$ref": "#/components/schemas/X"}` → `X`).
+pub fn model_name(schema: &Value) -> Option<&str> {
+    let reference = schema.get("$ref")?.as_str()?;
+    Some(reference.rsplit('/').next().unwrap_or(reference))
 }
 
 /// The value a local reference (`#/components/…`) points at.

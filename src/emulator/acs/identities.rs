@@ -2,8 +2,6 @@
 //! 2025-03-02-preview idempotently by `customId`), get, issue a token, revoke
 //! tokens, delete.
 
-use std::convert::Infallible;
-
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -46,31 +44,38 @@ pub(crate) async fn create(
     let now = Utc::now();
     let issues_token = !scopes.is_empty();
     let new_id = format!("8:acs:{}_{}", app.config.resource_id(), Uuid::new_v4());
-    let Ok((id, identity)) = app
+    let (id, identity) = app
         .store
         .modify(|state| {
             let existing = custom_id
                 .as_ref()
                 .and_then(|custom_id| state.custom_ids.get(custom_id))
-                .cloned()
-                .filter(|id| state.identities.contains_key(id));
-            let id = existing.unwrap_or(new_id);
-            let identity = state.identities.entry(id.clone()).or_insert(Identity {
-                created_at: now,
-                tokens_revoked_at: None,
-                custom_id: custom_id.clone(),
-                last_token_issued_at: None,
+                .and_then(|id| Some((id.clone(), state.identities.get(id)?.clone())));
+            let (id, mut identity) = existing.unwrap_or_else(|| {
+                let identity = Identity {
+                    created_at: now,
+                    tokens_revoked_at: None,
+                    custom_id: custom_id.clone(),
+                    last_token_issued_at: None,
+                };
+                (new_id, identity)
             });
             if issues_token {
                 identity.last_token_issued_at = Some(now);
             }
-            let identity = identity.clone();
-            if let Some(custom_id) = custom_id {
+            // Only rows that change are written: a repeated create by
+            // customId without a token is not a change.
+            if state.identities.get(&id) != Some(&identity) {
+                state.identities.insert(id.clone(), identity.clone());
+            }
+            if let Some(custom_id) = custom_id
+                && state.custom_ids.get(&custom_id) != Some(&id)
+            {
                 state.custom_ids.insert(custom_id, id.clone());
             }
-            Ok::<_, Infallible>((id, identity))
+            Ok::<_, AcsError>((id, identity))
         })
-        .await;
+        .await?;
     let access_token = issues_token.then(|| {
         access_token::issue_until(
             &app,

@@ -11,6 +11,8 @@ mod teams_extension;
 mod validation;
 mod wire;
 
+pub(crate) use error::AcsError;
+
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::{self, Next};

@@ -73,15 +73,14 @@ pub(crate) async fn upsert_assignment(
     let replaced = app
         .store
         .modify(|state| {
-            Ok::<_, std::convert::Infallible>(
+            Ok::<_, AcsError>(
                 state
                     .teams_extension_assignments
                     .insert(key, stored)
                     .is_some(),
             )
         })
-        .await
-        .unwrap_or_else(|never| match never {});
+        .await?;
     let status = if replaced {
         StatusCode::OK
     } else {
@@ -96,13 +95,12 @@ pub(crate) async fn delete_assignment(
     Path((tenant_id, object_id)): Path<(String, String)>,
 ) -> Result<StatusCode, AcsError> {
     let key = key_of(&tenant_id, &object_id)?;
-    let Ok(()) = app
-        .store
+    app.store
         .modify(|state| {
             state.teams_extension_assignments.remove(&key);
-            Ok::<_, std::convert::Infallible>(())
+            Ok::<_, AcsError>(())
         })
-        .await;
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -24,7 +24,7 @@ use api_version::{ApiVersion, Operation};
 use path::ApimResource;
 pub(crate) use path::is_arm;
 
-use self::error::ArmError;
+pub(crate) use self::error::ArmError;
 use super::app::App;
 use super::defaults;
 use super::entra::tokens::{self, ARM_AUDIENCE};

@@ -49,7 +49,7 @@ pub(crate) async fn accept_delete(
         error: None,
     };
     // A second delete of a user whose delete is running joins that operation.
-    let Ok(id) = call
+    let id = call
         .app
         .store
         .modify(|state| {
@@ -57,12 +57,12 @@ pub(crate) async fn accept_delete(
                 op.status == ArmOperationStatus::InProgress && op.user_key == operation.user_key
             });
             if let Some((id, _)) = running {
-                return Ok::<_, std::convert::Infallible>(id.clone());
+                return Ok::<_, ArmError>(id.clone());
             }
             state.arm_operations.insert(new_id.clone(), operation);
             Ok(new_id)
         })
-        .await;
+        .await?;
     let mut response = StatusCode::ACCEPTED.into_response();
     let headers = response.headers_mut();
     set(

@@ -174,7 +174,7 @@ pub(crate) async fn delete(call: &ApimCall<'_>, user_id: &str) -> Result<Respons
                 etag::require_match(if_match, &etag::of_version(user.version))?;
                 state.apim_users.remove(&key);
             }
-            Ok(())
+            Ok::<_, ArmError>(())
         })
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())

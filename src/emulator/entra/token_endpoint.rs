@@ -1,5 +1,6 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant of
-//! DESIGN §6, plus the password grant for minting Teams-user-like tokens.
+//! DESIGN §6, plus the password grant for minting Teams-user-like tokens,
+//! for the configured users only (the well-known default user and `--user`).
 
 use std::collections::HashMap;
 
@@ -62,8 +63,10 @@ fn grant(app: &SharedApp, tenant: &str, body: &[u8]) -> Result<EntraTokenClaims,
         "password" => {
             let username =
                 field("username").ok_or_else(|| AadError::missing_parameter("username"))?;
-            field("password").ok_or_else(|| AadError::missing_parameter("password"))?;
-            (client_id, tokens::object_id_for(username))
+            let password =
+                field("password").ok_or_else(|| AadError::missing_parameter("password"))?;
+            let user = check_user(app, username, password)?;
+            (client_id, tokens::object_id_for(&user))
         }
         other => {
             return Err(AadError::new(
@@ -109,6 +112,29 @@ fn check_client(app: &SharedApp, client_id: &str, secret: &str) -> Result<(), Aa
         ));
     }
     Ok(())
+}
+
+/// The configured user's name (as configured, so its object id does not
+/// depend on the case typed) when the password matches (compared in constant
+/// time), else `invalid_grant`, whichever of the two is wrong.
+fn check_user(app: &SharedApp, username: &str, password: &str) -> Result<String, AadError> {
+    let known = app.config.users().iter().find(|(name, expected)| {
+        let password_matches: bool = password
+            .as_bytes()
+            .ct_eq(expected.expose().as_bytes())
+            .into();
+        name.eq_ignore_ascii_case(username) & password_matches
+    });
+    if let Some((name, _)) = known {
+        return Ok(name.clone());
+    }
+    app.counters.auth_failure();
+    Err(AadError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        50126,
+        "Error validating credentials due to invalid username or password.",
+    ))
 }
 
 /// The audience a scope asks for: `<resource>/.default` (or, for user grants,

@@ -1,4 +1,4 @@
-//! Reading and atomically replacing the state file.
+//! Reading and atomically replacing the snapshot (the state file).
 
 use std::fs;
 use std::io::{self, Write};
@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use super::model::{FORMAT_VERSION, State};
 use crate::emulator::error::EmulatorError;
 
-/// Reads the state file; `Ok(None)` when it does not exist yet.
-pub(crate) fn load(path: &Path) -> Result<Option<State>, EmulatorError> {
+/// Reads the state file and its size; `Ok(None)` when it does not exist yet.
+pub(crate) fn load(path: &Path) -> Result<Option<(State, u64)>, EmulatorError> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -26,18 +26,23 @@ pub(crate) fn load(path: &Path) -> Result<Option<State>, EmulatorError> {
             ),
         ));
     }
-    Ok(Some(state))
+    Ok(Some((state, bytes.len() as u64)))
 }
 
 /// Replaces the file in one step: writes a temporary file next to it,
-/// flushes it to disk, then renames it over the old one.
+/// flushes it to disk, renames it over the old one, and flushes the
+/// directory so the rename itself survives a crash.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let temp = temp_path(path);
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&temp, path)
+        fs::rename(&temp, path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&temp);
@@ -75,7 +80,7 @@ mod tests {
         assert_eq!(load(&path).unwrap(), None);
         let state = State::seed();
         write_atomically(&path, &serde_json::to_vec(&state).unwrap()).unwrap();
-        assert_eq!(load(&path).unwrap(), Some(state));
+        assert_eq!(load(&path).unwrap().map(|(state, _)| state), Some(state));
         let leftovers: Vec<_> = fs::read_dir(path.parent().unwrap())
             .unwrap()
             .filter_map(|e| e.ok())

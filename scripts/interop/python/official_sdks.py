@@ -1,9 +1,10 @@
 """The official Azure Python SDKs, unmodified, against the emulator.
 
-Usage: official_sdks.py TLS_BANNER HTTP_BANNER
+Usage: official_sdks.py TLS_JSON HTTP_JSON
 
-Each banner file is what `azure-user-tokens emulator` printed (`name: value`
-lines). The HTTPS emulator's CA must be trusted through REQUESTS_CA_BUNDLE.
+Each file is what `azure-user-tokens emulator --output json` printed (the
+`EmulatorStarted` shape). The HTTPS emulator's CA must be trusted through
+REQUESTS_CA_BUNDLE.
 
 Entra: azure-identity's ClientSecretCredential talks to the emulator's token
 endpoint itself (authority = the emulator, instance discovery off). MSAL only
@@ -45,14 +46,9 @@ SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 TEAMS_APP_ID = "11111111-2222-3333-4444-555555555555"
 
 
-def banner(path):
-    values = {}
+def emulator(path):
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            name, sep, value = line.rstrip("\n").partition(": ")
-            if sep:
-                values[name] = value
-    return values
+        return json.loads(f.readline())
 
 
 def utcnow():
@@ -125,12 +121,13 @@ def identity_flow(client, label):
 def teams_flow(client, info, ca):
     """get_token_for_teams_user with a token from the emulator's password grant."""
     response = requests.post(
-        f"{info['entra authority']}/{info['entra tenant']}/oauth2/v2.0/token",
+        f"{info['entra']['authority']}/{info['entra']['tenant_id']}/oauth2/v2.0/token",
         data={
             "grant_type": "password",
             "client_id": TEAMS_APP_ID,
-            "username": "alice@contoso.com",
-            "password": "any",
+            # The well-known default user: the password grant accepts configured users only.
+            "username": info["entra"]["user"],
+            "password": info["entra"]["user_password"],
             "scope": "https://auth.msft.communication.azure.com/Teams.ManageCalls",
         },
         verify=ca,
@@ -162,7 +159,7 @@ def apim_flow(info, credential):
     check(uid == "userId1718", f"get_shared_access_token -> {uid}&{stamp}&…")
     signed = f"{uid}\n{stamp[0:4]}-{stamp[4:6]}-{stamp[6:8]}T{stamp[8:10]}:{stamp[10:12]}:00.0000000Z"
     expected = base64.b64encode(
-        hmac.new(info["apim primary key"].encode(), signed.encode(), hashlib.sha512).digest()
+        hmac.new(info["apim"]["primary_key"].encode(), signed.encode(), hashlib.sha512).digest()
     ).decode()
     check(hmac.compare_digest(expected, signature), "the shared access token verifies with the primary key")
 
@@ -199,17 +196,16 @@ def apim_flow(info, credential):
 
 
 def main():
-    tls, http = banner(sys.argv[1]), banner(sys.argv[2])
+    tls, http = emulator(sys.argv[1]), emulator(sys.argv[2])
     ca = os.environ["REQUESTS_CA_BUNDLE"]
 
     # HMAC over HTTPS, through the connection string.
-    client = CommunicationIdentityClient.from_connection_string(tls["connection string"])
+    client = CommunicationIdentityClient.from_connection_string(tls["connection_string"])
     identity_flow(client, "https + connection string")
     teams_flow(client, tls, ca)
 
     # HMAC over plain HTTP: the constructor keeps an explicit http:// endpoint.
-    access_key = http["connection string"].split("accesskey=", 1)[1]
-    http_client = CommunicationIdentityClient(http["endpoint"], AzureKeyCredential(access_key))
+    http_client = CommunicationIdentityClient(http["endpoint"], AzureKeyCredential(http["access_key"]))
     identity_flow(http_client, "http + AzureKeyCredential")
     wrong_key = CommunicationIdentityClient(
         http["endpoint"], AzureKeyCredential(base64.b64encode(b"not the emulator's key").decode())
@@ -218,10 +214,10 @@ def main():
 
     # Entra: ClientSecretCredential against the emulator's token endpoint.
     credential = ClientSecretCredential(
-        tls["entra tenant"],
-        tls["entra client id"],
-        tls["entra client secret"],
-        authority=tls["entra authority"],
+        tls["entra"]["tenant_id"],
+        tls["entra"]["client_id"],
+        tls["entra"]["client_secret"],
+        authority=tls["entra"]["authority"],
         disable_instance_discovery=True,
     )
     bearer_client = CommunicationIdentityClient(tls["endpoint"], credential)
@@ -229,9 +225,9 @@ def main():
     check(user.properties["id"].startswith("8:acs:"), "create_user with an Entra bearer token")
     apim_flow(tls, credential)
 
-    stats = requests.get(f"{tls['endpoint']}/_emulator/stats", verify=ca, timeout=30).json()
+    stats = requests.get(tls["stats_url"], verify=ca, timeout=30).json()
     check(stats["auth_failures"] == 0 and stats["tokens_issued"] > 0, f"https emulator stats: {stats}")
-    print("interop: all official-SDK checks passed")
+    print("interop: all official Python SDK checks passed")
 
 
 if __name__ == "__main__":

@@ -389,6 +389,13 @@ mod emulator {
                 defaults::CLIENT_SECRET,
             ),
             format!(
+                "another app user's token (password grant, the emulator's well-known default user): \
+                 curl -s -d grant_type=password -d client_id={} -d username={} -d password={} -d scope={audience}/.default {token_url}",
+                defaults::CLIENT_ID,
+                defaults::USER_NAME,
+                defaults::USER_PASSWORD,
+            ),
+            format!(
                 "try: curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{{\"scopes\":[\"voip\"]}}' {}/v1/token",
                 broker.base_url()
             ),

@@ -45,20 +45,24 @@ impl BrokerProcess {
             .spawn()
             .expect("the broker starts");
         let stdout = child.stdout.take().unwrap();
-        let mut base_url = None;
+        let mut process = BrokerProcess {
+            child,
+            base_url: String::new(),
+        };
         for line in BufReader::new(stdout).lines() {
             let line = line.unwrap();
             if let Some(url) = line.strip_prefix("broker: ") {
-                base_url = Some(url.to_string());
+                process.base_url = url.to_string();
             }
             if line.starts_with("ready:") {
                 break;
             }
         }
-        BrokerProcess {
-            child,
-            base_url: base_url.expect("the broker printed its address"),
-        }
+        assert!(
+            !process.base_url.is_empty(),
+            "the broker printed its address"
+        );
+        process
     }
 
     /// SIGTERM, then its exit status.
@@ -67,6 +71,14 @@ impl BrokerProcess {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         self.child.wait().unwrap()
+    }
+}
+
+impl Drop for BrokerProcess {
+    /// A failing test does not leave its broker running (after `stop`, a no-op).
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -126,8 +138,13 @@ async fn the_emulator_flow_works_as_printed() {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the broker starts");
+    let stdout = child.stdout.take().unwrap();
+    let process = BrokerProcess {
+        child,
+        base_url: String::new(),
+    };
     let mut banner = HashMap::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+    for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if line.starts_with("ready:") {
             break;
@@ -137,6 +154,7 @@ async fn the_emulator_flow_works_as_printed() {
         }
     }
     let broker = banner["broker"].clone();
+    azure_user_tokens::http::install_crypto_provider();
     let http = reqwest::Client::new();
     let token_for = |bearer: String| {
         http.post(format!("{broker}/v1/token"))
@@ -149,33 +167,45 @@ async fn the_emulator_flow_works_as_printed() {
         .unwrap();
     assert_eq!(printed.status(), StatusCode::OK);
 
-    // The printed curl command: client credentials at the emulator's Entra.
-    let curl = &banner[&banner
-        .keys()
-        .find(|k| k.starts_with("a fresh token"))
-        .unwrap()
-        .clone()];
-    let words: Vec<&str> = curl.split_whitespace().collect();
-    let form: Vec<(&str, &str)> = words
-        .windows(2)
-        .filter(|w| w[0] == "-d")
-        .filter_map(|w| w[1].split_once('='))
-        .collect();
-    let token_url = words.last().unwrap();
-    let answer: serde_json::Value = http
-        .post(*token_url)
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let fresh = answer["access_token"].as_str().unwrap().to_string();
-    let answer = token_for(fresh).await.unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    assert!(child.wait().unwrap().success());
+    let printed: serde_json::Value = printed.json().await.unwrap();
+
+    // The printed curl commands: client credentials, and the password grant
+    // of the emulator's default user (another app user, so another identity).
+    let mut user_ids = Vec::new();
+    for prefix in ["a fresh token", "another app user's token"] {
+        let curl = &banner[banner
+            .keys()
+            .find(|k| k.starts_with(prefix))
+            .unwrap_or_else(|| panic!("the banner has a line '{prefix}…'"))];
+        let words: Vec<&str> = curl.split_whitespace().collect();
+        let form: Vec<(&str, &str)> = words
+            .windows(2)
+            .filter(|w| w[0] == "-d")
+            .filter_map(|w| w[1].split_once('='))
+            .collect();
+        let token_url = words.last().unwrap();
+        let answer: serde_json::Value = http
+            .post(*token_url)
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let fresh = answer["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{prefix}: no token in {answer}"))
+            .to_string();
+        let answer = token_for(fresh).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{prefix}");
+        let answer: serde_json::Value = answer.json().await.unwrap();
+        user_ids.push(answer["userId"].as_str().unwrap().to_string());
+    }
+    assert_ne!(
+        user_ids[0], user_ids[1],
+        "the default user is another app user than the client"
+    );
+    assert!(printed["userId"].is_string());
+    assert!(process.stop().success());
 }

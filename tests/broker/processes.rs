@@ -121,15 +121,15 @@ async fn two_broker_processes_on_one_database_make_one_identity_per_user() {
     }
 }
 
-/// `broker --emulator`: its banner's test token works, and so does a fresh
-/// token got the way the banner (and the README) says.
-#[tokio::test]
-async fn the_emulator_flow_works_as_printed() {
+/// `broker --emulator` with `extra` flags, up to its `ready:` line; its
+/// banner's `name: value` lines.
+fn start_on_emulator(extra: &[&str]) -> (BrokerProcess, HashMap<String, String>) {
     let home = std::env::temp_dir().join(format!("broker-emulator-home-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_azure-user-tokens"))
         .args(["broker", "--emulator", "--listen", "127.0.0.1:0"])
         .args(["--emulator-listen", "127.0.0.1:0"])
+        .args(extra)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", &home)
@@ -139,7 +139,7 @@ async fn the_emulator_flow_works_as_printed() {
         .spawn()
         .expect("the broker starts");
     let stdout = child.stdout.take().unwrap();
-    let process = BrokerProcess {
+    let mut process = BrokerProcess {
         child,
         base_url: String::new(),
     };
@@ -153,6 +153,18 @@ async fn the_emulator_flow_works_as_printed() {
             banner.insert(name.to_string(), value.to_string());
         }
     }
+    process.base_url = banner
+        .get("broker")
+        .cloned()
+        .expect("the broker printed its address");
+    (process, banner)
+}
+
+/// `broker --emulator`: its banner's test token works, and so does a fresh
+/// token got the way the banner (and the README) says.
+#[tokio::test]
+async fn the_emulator_flow_works_as_printed() {
+    let (process, banner) = start_on_emulator(&[]);
     let broker = banner["broker"].clone();
     azure_user_tokens::http::install_crypto_provider();
     let http = reqwest::Client::new();
@@ -208,4 +220,18 @@ async fn the_emulator_flow_works_as_printed() {
     );
     assert!(printed["userId"].is_string());
     assert!(process.stop().success());
+}
+
+/// The CLI's `--timeout` bounds commands, not the broker: it keeps serving
+/// past it, like the emulator.
+#[tokio::test]
+async fn the_broker_outlives_the_cli_timeout() {
+    let (process, _) = start_on_emulator(&["--timeout", "1s"]);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    azure_user_tokens::http::install_crypto_provider();
+    let health = reqwest::get(format!("{}/healthz", process.base_url))
+        .await
+        .expect("the broker still serves after --timeout");
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(process.stop().success(), "SIGTERM is a clean exit");
 }

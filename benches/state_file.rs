@@ -17,8 +17,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
-use azure_user_tokens::identity::CommunicationIdentityClient;
-use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+use azure_user_tokens::identity::{
+    CommunicationIdentityClient, CommunicationIdentityClientOptions,
+};
+use azure_user_tokens::{ClientOptions, RetryOptions};
 
 const TASKS: usize = 16;
 
@@ -63,11 +65,13 @@ async fn measure(users: usize, seconds: u64) -> (u64, Duration) {
         .await
         .expect("the emulator starts");
     assert_eq!(emulator.stats().users as usize, users);
-    let client =
-        CommunicationIdentityClient::from_connection_string(emulator.connection_string().expose())
-            .expect("a client")
-            .with_options(ClientOptions::default().with_retry(RetryOptions::none()))
-            .expect("options");
+    let options = CommunicationIdentityClientOptions::default()
+        .with_client_options(ClientOptions::default().with_retry(RetryOptions::none()));
+    let client = CommunicationIdentityClient::from_connection_string(
+        &emulator.connection_string(),
+        Some(options),
+    )
+    .expect("a client");
     let client = Arc::new(client);
     let created = Arc::new(AtomicU64::new(0));
     let started = Instant::now();

@@ -7,50 +7,41 @@
 //! cargo run --example apim
 //! ```
 
-use std::sync::Arc;
+use std::time::Duration;
 
-use azure_user_tokens::apim::{ApiManagementClient, ApimService, KeyType, SharedAccessToken};
-use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
-use chrono::{Duration, Utc};
-use futures_util::StreamExt;
+use azure_user_tokens::apim::{KeyType, SharedAccessToken};
+use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = Emulator::start(EmulatorConfig::default()).await?;
-    let config = emulator.config();
-    let credential = emulator.client_secret_credential()?;
-    let client = ApiManagementClient::with_endpoint(emulator.base_url(), Arc::new(credential))?;
+    // Against Azure: ApiManagementClient::new(DEFAULT_MANAGEMENT_ENDPOINT,
+    // Arc::new(DefaultAzureCredential::new(None)?), None).
+    let settings = emulator.settings();
+    let client = settings.apim_client(None)?;
+    let service = settings.apim_service()?;
 
-    let service = ApimService::new(
-        defaults::SUBSCRIPTION_ID,
-        defaults::RESOURCE_GROUP,
-        defaults::APIM_SERVICE,
-    )?;
-    let mut users = std::pin::pin!(client.list_users(&service));
+    let mut users = client.list_users(&service, None);
     while let Some(user) = users.next().await {
         println!("user {}", user?.user_id);
     }
 
     let user = service.user("userId1718")?;
+    let one_week = Duration::from_secs(7 * 24 * 60 * 60);
     let token = client
-        .get_shared_access_token(&user, KeyType::Primary, Utc::now() + Duration::days(7))
+        .get_shared_access_token(&user, KeyType::Primary, one_week)
         .await?;
     println!("Authorization: {}", token.to_header());
     println!("expires at {}", token.expires_at());
 
     // Offline: parse what a caller sends and check it with the service key.
+    let service_key = settings.apim_primary_key();
     let parsed = SharedAccessToken::parse(&token.to_uid_header())?;
-    println!(
-        "verifies with the primary key: {}",
-        parsed.verify(config.apim_primary_key().expose())
-    );
+    let valid = parsed.verify(service_key) && !parsed.is_expired_at(chrono::Utc::now());
+    println!("valid with the primary key: {valid}");
 
     // Or mint one without the service at all.
-    let minted = SharedAccessToken::mint(
-        "userId1718",
-        config.apim_primary_key().expose(),
-        Utc::now() + Duration::hours(1),
-    )?;
+    let minted = SharedAccessToken::mint("userId1718", service_key, Duration::from_secs(3600))?;
     println!("minted offline: {}", minted.to_header());
 
     emulator.shutdown().await;

@@ -7,6 +7,9 @@
 //! cargo run --example identity
 //! ```
 
+use std::time::Duration;
+
+use azure_user_tokens::Secret;
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
 use azure_user_tokens::identity::{CommunicationIdentityClient, Scope};
 
@@ -14,21 +17,21 @@ use azure_user_tokens::identity::{CommunicationIdentityClient, Scope};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (connection_string, emulator) =
         match std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING") {
-            Ok(cs) => (cs, None),
+            Ok(connection_string) => (Secret::new(connection_string), None),
             Err(_) => {
                 let emulator = Emulator::start(EmulatorConfig::default()).await?;
                 eprintln!("using the in-process emulator at {}", emulator.base_url());
-                (
-                    emulator.connection_string().expose().to_string(),
-                    Some(emulator),
-                )
+                (emulator.connection_string(), Some(emulator))
             }
         };
-    let client = CommunicationIdentityClient::from_connection_string(&connection_string)?;
+    let client = CommunicationIdentityClient::from_connection_string(&connection_string, None)?;
 
     let user = client.create_user().await?;
     println!("created {user}");
-    let token = client.get_token(&user, &[Scope::VoIp], Some(60)).await?;
+    let one_hour = Duration::from_secs(60 * 60);
+    let token = client
+        .get_token(&user, &[Scope::VoIp], Some(one_hour))
+        .await?;
     println!("issued a voip token expiring at {}", token.expires_on);
     client.revoke_tokens(&user).await?;
     println!("revoked its tokens");

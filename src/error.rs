@@ -18,6 +18,10 @@ pub enum ErrorKind {
     Credential,
     /// The service answered with something that could not be understood.
     InvalidResponse,
+    /// The call cannot run where it was made: a `blocking` client called
+    /// inside an async runtime, a proactive refresh started outside one.
+    /// Nothing was sent.
+    Usage,
     /// The operation is not in the spec this crate was built from; nothing
     /// was sent (rebuild from a spec that has it: see REGENERATING.md).
     Unsupported,
@@ -71,6 +75,35 @@ impl Error {
         let mut e = Error::new(ErrorKind::Validation, message);
         e.0.field = Some(field);
         e
+    }
+
+    /// A credential failure caused by `source`: what a token refresher (or a
+    /// [`TokenCredential`](crate::credential::TokenCredential) of your own)
+    /// returns when its own call fails. The message includes `source`'s
+    /// text, so keep secrets out of it; [`source`](std::error::Error::source)
+    /// returns it.
+    ///
+    /// ```
+    /// use azure_user_tokens::{Error, ErrorKind, Secret};
+    /// fn from_my_backend() -> Result<String, std::io::Error> {
+    ///     Err(std::io::Error::other("backend unreachable"))
+    /// }
+    /// let token: azure_user_tokens::Result<Secret> =
+    ///     from_my_backend().map(Secret::new).map_err(Error::credential);
+    /// let error = token.unwrap_err();
+    /// assert_eq!(error.kind(), ErrorKind::Credential);
+    /// assert!(error.is_unauthorized());
+    /// assert!(error.to_string().contains("backend unreachable"));
+    /// assert!(std::error::Error::source(&error).is_some());
+    /// ```
+    pub fn credential(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        let mut error = Error::new(
+            ErrorKind::Credential,
+            format!("the credential failed: {source}"),
+        );
+        error.0.source = Some(source);
+        error
     }
 
     /// `operation` is not in the spec this crate was built from; `detail`
@@ -180,6 +213,12 @@ impl Error {
         self.0.status == Some(429)
     }
 
+    /// The call cannot run where it was made (a `blocking` client inside an
+    /// async runtime); nothing was sent.
+    pub fn is_usage(&self) -> bool {
+        self.0.kind == ErrorKind::Usage
+    }
+
     /// A timeout elapsed.
     pub fn is_timeout(&self) -> bool {
         self.0.kind == ErrorKind::Timeout
@@ -243,6 +282,8 @@ mod tests {
         assert!(Error::service(429, "slow").is_throttled());
         assert!(Error::new(ErrorKind::Timeout, "t").is_timeout());
         assert!(Error::service(412, "etag").is_conflict());
+        let e = Error::new(ErrorKind::Usage, "blocking inside a runtime");
+        assert!(e.is_usage() && !e.is_validation() && !e.is_unauthorized());
         let e = Error::unsupported(
             "get_user",
             "api-version 2025-06-30 has no GET /identities/{id}",

@@ -1,4 +1,7 @@
-//! The HTTP client and transport rules shared by every client in the crate.
+//! The HTTP client every client and credential uses unless given one
+//! ([`ClientOptions::with_http_client`](crate::ClientOptions::with_http_client)),
+//! and the transport rules they share: TLS through rustls with the ring
+//! provider, credentials only over https (or plain http to a loopback host).
 
 use std::net::IpAddr;
 use std::sync::Once;
@@ -8,9 +11,10 @@ use url::Url;
 use crate::error::{Error, ErrorKind, Result};
 
 /// A `reqwest::Client` with this crate's TLS setup (rustls with the ring
-/// provider) that never follows a redirect (see [`client_builder`]). Pass
-/// your own to clients with `with_http_client` to control proxies or
-/// certificates; start it from [`client_builder`].
+/// provider) that never follows a redirect (see [`client_builder`]). To
+/// control proxies or certificates, start your own from [`client_builder`]
+/// and pass it in the client's options
+/// ([`ClientOptions::with_http_client`](crate::ClientOptions::with_http_client)).
 pub fn default_client() -> Result<reqwest::Client> {
     client_builder().build().map_err(|e| {
         Error::new(ErrorKind::Transport, "cannot build the HTTP client").with_source(e)
@@ -22,9 +26,8 @@ pub fn default_client() -> Result<reqwest::Client> {
 /// Redirects are never followed: every request this crate sends carries a
 /// credential (an HMAC signature over the body, a bearer token, a client
 /// secret in a form), and a redirect would carry it to wherever the answer
-/// points. A redirect answer becomes an error naming its status instead
-/// (see [`redirect_refused`]). A client that does follow redirects is
-/// caught after the fact: an answer from another URL than the one asked is
+/// points. A redirect answer becomes an error naming its status instead.
+/// A client that does follow redirects is caught after the fact: an answer from another URL than the one asked is
 /// refused, never used.
 pub fn client_builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
@@ -34,13 +37,13 @@ pub fn client_builder() -> reqwest::ClientBuilder {
 }
 
 /// Whether `status` asks the client to go elsewhere (301, 302, 303, 307, 308).
-pub fn is_redirect(status: u16) -> bool {
+pub(crate) fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
 /// The error for a redirect answer that was not followed. It names the
 /// status, never the target (a URL may carry a secret in its query).
-pub fn redirect_refused(kind: ErrorKind, what: &str, status: u16) -> Error {
+pub(crate) fn redirect_refused(kind: ErrorKind, what: &str, status: u16) -> Error {
     Error::new(
         kind,
         format!(
@@ -52,13 +55,14 @@ pub fn redirect_refused(kind: ErrorKind, what: &str, status: u16) -> Error {
     .with_code(REDIRECT_REFUSED)
 }
 
-/// The error code of [`redirect_refused`] errors.
+/// The error code ([`Error::code`]) when an answer was a redirect, which is
+/// never followed, or came from another URL than the one asked.
 pub const REDIRECT_REFUSED: &str = "RedirectNotFollowed";
 
 /// The error for an answer that came from another URL than the one asked:
 /// the HTTP client followed a redirect on its own (one passed with
 /// `with_http_client` that was not built from [`client_builder`]).
-pub fn redirect_followed(kind: ErrorKind, what: &str) -> Error {
+pub(crate) fn redirect_followed(kind: ErrorKind, what: &str) -> Error {
     Error::new(
         kind,
         format!(
@@ -80,7 +84,7 @@ pub fn install_crypto_provider() {
 }
 
 /// Whether `url` points at this machine (`localhost`, `127.0.0.0/8`, `::1`).
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -91,7 +95,7 @@ pub fn is_loopback(url: &Url) -> bool {
 
 /// Refuses to send a credential (`what`) to `url` over plain http unless the
 /// host is loopback.
-pub fn require_https_unless_loopback(url: &Url, what: &'static str) -> Result<()> {
+pub(crate) fn require_https_unless_loopback(url: &Url, what: &'static str) -> Result<()> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
@@ -110,7 +114,7 @@ pub fn require_https_unless_loopback(url: &Url, what: &'static str) -> Result<()
 }
 
 /// Parses an endpoint URL given by the user.
-pub fn parse_endpoint(text: &str, field: &'static str) -> Result<Url> {
+pub(crate) fn parse_endpoint(text: &str, field: &'static str) -> Result<Url> {
     let url = Url::parse(text.trim())
         .map_err(|e| Error::validation(field, format!("{text:?} is not an absolute URL ({e})")))?;
     if url.host_str().is_none_or(str::is_empty) {

@@ -7,11 +7,11 @@ mod common;
 use std::sync::Arc;
 
 use azure_user_tokens::apim::{
-    ApiManagementClient, ApimService, ApimUserRef, KeyType, NewApimUser,
+    ApiManagementClient, ApiManagementClientOptions, ApimService, ApimUserRef, KeyType,
+    ListUsersOptions, NewApimUser,
 };
 use azure_user_tokens::credential::{StaticTokenCredential, TokenCredential};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, EntraTokenClaims, defaults};
-use azure_user_tokens::pipeline::ClientOptions;
 use azure_user_tokens::{AccessToken, Secret};
 use chrono::{Duration, Utc};
 use common::*;
@@ -27,7 +27,19 @@ fn service() -> ApimService {
 }
 
 fn apim_client(emulator: &Emulator) -> ApiManagementClient {
-    ApiManagementClient::with_endpoint(emulator.base_url(), entra_credential(emulator)).unwrap()
+    apim_client_with(emulator, ApiManagementClientOptions::default())
+}
+
+fn apim_client_with(
+    emulator: &Emulator,
+    options: ApiManagementClientOptions,
+) -> ApiManagementClient {
+    ApiManagementClient::new(
+        emulator.base_url(),
+        entra_credential(emulator),
+        Some(options),
+    )
+    .unwrap()
 }
 
 fn static_credential(token: Secret) -> Arc<dyn TokenCredential> {
@@ -53,14 +65,47 @@ async fn the_seed_users_token_verifies_offline_with_the_emulators_key() {
         expiry.timestamp() / 60 * 60,
         "truncated to the minute"
     );
-    assert!(token.verify(emulator.config().apim_primary_key().expose()));
-    assert!(!token.verify(emulator.config().apim_secondary_key().expose()));
+    assert!(token.verify(emulator.config().apim_primary_key()));
+    assert!(!token.verify(emulator.config().apim_secondary_key()));
 
     let secondary = client
         .get_shared_access_token(&user, KeyType::Secondary, expiry)
         .await
         .unwrap();
-    assert!(secondary.verify(emulator.config().apim_secondary_key().expose()));
+    assert!(secondary.verify(emulator.config().apim_secondary_key()));
+}
+
+#[tokio::test]
+async fn a_lifetime_counts_from_the_call_and_is_checked_before_sending() {
+    let emulator = emulator().await;
+    let client = apim_client(&emulator);
+    let user = service().user("userId1718").unwrap();
+    let before = Utc::now();
+    let token = client
+        .get_shared_access_token(
+            &user,
+            KeyType::Primary,
+            std::time::Duration::from_secs(8 * 3600),
+        )
+        .await
+        .unwrap();
+    let expected = before + Duration::hours(8);
+    let drift = (token.expires_at() - expected).num_seconds().abs();
+    assert!(drift <= 61, "{} vs {expected}", token.expires_at());
+
+    let requests_before = requests(&emulator);
+    for lifetime in [
+        std::time::Duration::ZERO,
+        std::time::Duration::from_secs(31 * 24 * 3600),
+        std::time::Duration::MAX,
+    ] {
+        let err = client
+            .get_shared_access_token(&user, KeyType::Primary, lifetime)
+            .await
+            .unwrap_err();
+        assert_eq!(err.field(), Some("expiry"), "{lifetime:?}: {err}");
+    }
+    assert_eq!(requests(&emulator), requests_before, "nothing was sent");
 }
 
 #[tokio::test]
@@ -84,9 +129,10 @@ async fn bad_or_foreign_bearer_tokens_are_unauthorized() {
     let user = service().user("userId1718").unwrap();
     let expiry = Utc::now() + Duration::hours(1);
 
-    let garbage = ApiManagementClient::with_endpoint(
+    let garbage = ApiManagementClient::new(
         emulator.base_url(),
         static_credential(Secret::new("garbage")),
+        None,
     )
     .unwrap();
     let err = garbage
@@ -102,8 +148,7 @@ async fn bad_or_foreign_bearer_tokens_are_unauthorized() {
         Duration::hours(1),
     ));
     let wrong_audience =
-        ApiManagementClient::with_endpoint(emulator.base_url(), static_credential(for_acs))
-            .unwrap();
+        ApiManagementClient::new(emulator.base_url(), static_credential(for_acs), None).unwrap();
     let err = wrong_audience.get_user(&user).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 
@@ -114,8 +159,7 @@ async fn bad_or_foreign_bearer_tokens_are_unauthorized() {
         Duration::minutes(-10),
     ));
     let expired_client =
-        ApiManagementClient::with_endpoint(emulator.base_url(), static_credential(expired))
-            .unwrap();
+        ApiManagementClient::new(emulator.base_url(), static_credential(expired), None).unwrap();
     let err = expired_client.get_user(&user).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 }
@@ -207,11 +251,15 @@ async fn listing_follows_next_links_across_pages() {
     }
     let service = service();
     let before = requests(&emulator);
-    let users: Vec<_> = client
-        .list_users_in_pages_of(&service, Some(2))
-        .collect()
-        .await;
-    let ids: Vec<String> = users.into_iter().map(|u| u.unwrap().user_id).collect();
+    let users = client
+        .list_users(
+            &service,
+            Some(ListUsersOptions::default().with_page_size(2)),
+        )
+        .collect_all()
+        .await
+        .unwrap();
+    let ids: Vec<String> = users.into_iter().map(|u| u.user_id).collect();
     assert_eq!(ids.len(), 7, "two seed users and five new ones: {ids:?}");
     assert!(ids.contains(&"userId1718".to_string()) && ids.contains(&"user4".to_string()));
     assert!(
@@ -219,7 +267,8 @@ async fn listing_follows_next_links_across_pages() {
         "four pages of at most two"
     );
 
-    let all: Vec<_> = client.list_users(&service).collect().await;
+    // The pager is a Stream too.
+    let all: Vec<_> = client.list_users(&service, None).collect().await;
     assert_eq!(all.len(), 7);
 }
 
@@ -232,9 +281,10 @@ async fn throttling_is_retried() {
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let client = apim_client(&emulator)
-        .with_options(fast_retries(12))
-        .unwrap();
+    let client = apim_client_with(
+        &emulator,
+        ApiManagementClientOptions::default().with_client_options(fast_retries(12)),
+    );
     let user = service().user("userId1718").unwrap();
     for _ in 0..10 {
         client.get_user(&user).await.unwrap();
@@ -249,16 +299,13 @@ async fn throttling_is_retried() {
 #[tokio::test]
 async fn the_api_version_override_reaches_the_wire() {
     let emulator = emulator().await;
-    let client = apim_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2022-08-01"))
-        .unwrap();
+    let version = |v: &str| ApiManagementClientOptions::default().with_api_version(v);
+    let client = apim_client_with(&emulator, version("2022-08-01"));
     client
         .get_user(&service().user("1").unwrap())
         .await
         .unwrap();
-    let too_new = apim_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2099-01-01"))
-        .unwrap();
+    let too_new = apim_client_with(&emulator, version("2099-01-01"));
     let err = too_new
         .get_user(&service().user("1").unwrap())
         .await

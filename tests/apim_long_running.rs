@@ -14,11 +14,12 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef};
+use azure_user_tokens::apim::{ApiManagementClient, ApiManagementClientOptions, ApimUserRef};
 use azure_user_tokens::credential::StaticTokenCredential;
 use azure_user_tokens::emulator::EmulatorConfig;
-use azure_user_tokens::pipeline::{ClientOptions, OperationFailed, PollingOptions, RetryOptions};
-use azure_user_tokens::{AccessToken, ErrorKind, Secret};
+use azure_user_tokens::{
+    AccessToken, ClientOptions, ErrorKind, OperationFailed, PollingOptions, RetryOptions, Secret,
+};
 
 /// What one request looked like.
 #[derive(Debug, Clone)]
@@ -81,15 +82,16 @@ fn fast_polling() -> ClientOptions {
         .with_polling(PollingOptions::default().with_max_interval(Duration::from_millis(10)))
 }
 
+fn with(options: ClientOptions) -> ApiManagementClientOptions {
+    ApiManagementClientOptions::default().with_client_options(options)
+}
+
 fn client(base: &str, options: ClientOptions) -> ApiManagementClient {
     let credential = StaticTokenCredential::new(AccessToken::new(
         Secret::new("bearer-token-value"),
         chrono::Utc::now() + chrono::Duration::hours(1),
     ));
-    ApiManagementClient::with_endpoint(base, Arc::new(credential))
-        .unwrap()
-        .with_options(options)
-        .unwrap()
+    ApiManagementClient::new(base, Arc::new(credential), Some(with(options))).unwrap()
 }
 
 fn accepted(headers: &[(&'static str, String)]) -> Response {
@@ -397,15 +399,14 @@ async fn a_status_check_that_fails_transiently_is_retried() {
 
 async fn emulator_client(
     config: EmulatorConfig,
-    options: ClientOptions,
+    options: ApiManagementClientOptions,
 ) -> (azure_user_tokens::emulator::Emulator, ApiManagementClient) {
     let emulator = common::emulator_with(config.with_async_deletes(true)).await;
-    let client = ApiManagementClient::with_endpoint(
+    let client = ApiManagementClient::new(
         emulator.base_url(),
         common::entra_credential(&emulator),
+        Some(options),
     )
-    .unwrap()
-    .with_options(options)
     .unwrap();
     (emulator, client)
 }
@@ -424,7 +425,7 @@ fn seeded(user: &str) -> ApimUserRef {
 async fn the_emulators_asynchronous_delete_is_followed_to_the_end() {
     let (emulator, client) = emulator_client(
         EmulatorConfig::default().with_async_delete_polls(3),
-        fast_polling(),
+        with(fast_polling()),
     )
     .await;
     // The credential's token is fetched (and counted) before measuring.
@@ -448,10 +449,12 @@ async fn the_emulators_asynchronous_delete_is_followed_to_the_end() {
 async fn a_delete_that_times_out_leaves_the_user() {
     let (emulator, client) = emulator_client(
         EmulatorConfig::default().with_async_delete_polls(100),
-        fast_polling().with_polling(
-            PollingOptions::default()
-                .with_max_interval(Duration::from_millis(10))
-                .with_timeout(Duration::from_millis(200)),
+        with(
+            fast_polling().with_polling(
+                PollingOptions::default()
+                    .with_max_interval(Duration::from_millis(10))
+                    .with_timeout(Duration::from_millis(200)),
+            ),
         ),
     )
     .await;
@@ -468,7 +471,7 @@ async fn a_delete_that_times_out_leaves_the_user() {
 async fn versions_whose_delete_is_not_long_running_delete_at_once() {
     let (emulator, client) = emulator_client(
         EmulatorConfig::default(),
-        fast_polling().with_api_version("2022-08-01"),
+        with(fast_polling()).with_api_version("2022-08-01"),
     )
     .await;
     client.get_user(&seeded("1")).await.unwrap();

@@ -155,7 +155,7 @@ async fn broker(emulator: &Emulator, origin: &str, db: &std::path::Path) -> Brok
         .with_database(DatabaseUrl::sqlite(db))
         .with_cors_origins(vec![origin.to_string()]);
     let identity =
-        CommunicationIdentityClient::from_connection_string(emulator.connection_string().expose())
+        CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None)
             .unwrap();
     Broker::start(
         config,

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use azure_user_tokens::Secret;
-use azure_user_tokens::identity::{Clock, CommunicationTokenCredential, TokioClock};
+use azure_user_tokens::identity::{
+    Clock, CommunicationTokenCredential, CommunicationTokenRefreshOptions, TokioClock,
+};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Utc;
@@ -48,14 +50,13 @@ impl Harness {
                 Ok(jwt(&clock, minutes))
             }
         };
-        let initial = initial_minutes.map(|m| jwt(&self.clock, m));
-        CommunicationTokenCredential::with_refresher_and_clock(
-            refresher,
-            initial,
-            proactive,
-            self.clock.clone(),
-        )
-        .unwrap()
+        let mut options = CommunicationTokenRefreshOptions::default()
+            .with_proactive_refresh(proactive)
+            .with_clock(self.clock.clone());
+        if let Some(minutes) = initial_minutes {
+            options = options.with_initial_token(jwt(&self.clock, minutes));
+        }
+        CommunicationTokenCredential::from_refresher(refresher, Some(options)).unwrap()
     }
 
     fn calls(&self) -> usize {
@@ -148,23 +149,22 @@ async fn a_failing_refresher_is_retried_later() {
             let (clock, calls) = (clock.clone(), calls.clone());
             async move {
                 if calls.fetch_add(1, Ordering::SeqCst) < 2 {
-                    Err(azure_user_tokens::Error::new(
-                        azure_user_tokens::ErrorKind::Transport,
+                    // The refresher's own error type, converted.
+                    Err(azure_user_tokens::Error::credential(std::io::Error::other(
                         "backend down",
-                    ))
+                    )))
                 } else {
                     Ok(jwt(&clock, 60))
                 }
             }
         }
     };
-    let credential = CommunicationTokenCredential::with_refresher_and_clock(
-        refresher,
-        Some(jwt(&clock, 11)),
-        true,
-        clock.clone(),
-    )
-    .unwrap();
+    let options = CommunicationTokenRefreshOptions::default()
+        .with_initial_token(jwt(&clock, 11))
+        .with_proactive_refresh(true)
+        .with_clock(clock.clone());
+    let credential =
+        CommunicationTokenCredential::from_refresher(refresher, Some(options)).unwrap();
     tokio::time::sleep(Duration::from_secs(5 * 60)).await;
     assert_eq!(
         calls.load(Ordering::SeqCst),
@@ -191,6 +191,38 @@ async fn close_and_drop_stop_the_timer() {
     assert_eq!(h.calls(), 0);
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_refreshers_own_error_reaches_the_caller_with_its_source() {
+    let credential = CommunicationTokenCredential::from_refresher(
+        || async {
+            Err(azure_user_tokens::Error::credential(std::io::Error::new(
+                std::io::ErrorKind::ConnectionRefused,
+                "backend refused",
+            )))
+        },
+        None,
+    )
+    .unwrap();
+    let err = credential.get_token().await.unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    assert!(err.message().contains("backend refused"), "{err}");
+    let source = std::error::Error::source(&err).expect("the refresher's error");
+    let io = source
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+}
+
+#[test]
+fn proactive_refresh_outside_a_runtime_is_an_error_not_a_panic() {
+    let options = CommunicationTokenRefreshOptions::default().with_proactive_refresh(true);
+    let result = CommunicationTokenCredential::from_refresher(
+        || async { Ok(Secret::new("unused")) },
+        Some(options),
+    );
+    assert!(result.is_err());
+}
+
 #[tokio::test]
 async fn a_static_token_is_returned_until_it_expires() {
     let clock = TokioClock::starting_at(Utc::now());
@@ -198,6 +230,6 @@ async fn a_static_token_is_returned_until_it_expires() {
     assert!(credential.get_token().await.is_ok());
     let expired = CommunicationTokenCredential::from_token(jwt(&clock, -5)).unwrap();
     assert!(expired.get_token().await.is_err());
-    assert!(CommunicationTokenCredential::from_token("not-a-jwt").is_err());
+    assert!(CommunicationTokenCredential::from_token(Secret::new("not-a-jwt")).is_err());
     assert!(!format!("{credential:?}").contains("eyJ"));
 }

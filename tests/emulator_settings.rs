@@ -10,7 +10,7 @@ use chrono::{Duration, Utc};
 
 /// The identity and APIM clients the settings build both work.
 async fn exercise(settings: &EmulatorSettings) {
-    let identity = settings.identity_client().unwrap();
+    let identity = settings.identity_client(None).unwrap();
     let user = identity.create_user().await.unwrap();
     identity
         .get_token(&user, &[Scope::Chat], None)
@@ -18,14 +18,14 @@ async fn exercise(settings: &EmulatorSettings) {
         .unwrap();
     identity.delete_user(&user).await.unwrap();
 
-    let apim = settings.apim_client().unwrap();
+    let apim = settings.apim_client(None).unwrap();
     let user = settings.apim_service().unwrap().user("userId1718").unwrap();
     let token = apim
         .get_shared_access_token(&user, KeyType::Primary, Utc::now() + Duration::hours(1))
         .await
         .unwrap();
     let parsed = SharedAccessToken::parse(&token.to_compact()).unwrap();
-    assert!(parsed.verify(settings.apim_primary_key().expose()));
+    assert!(parsed.verify(settings.apim_primary_key()));
 }
 
 #[tokio::test]
@@ -53,14 +53,14 @@ async fn a_configured_emulator_gives_its_own_settings() {
     // The defaults do not fit it: the key and the client secret are refused.
     let defaults = EmulatorSettings::new(emulator.base_url()).unwrap();
     let err = defaults
-        .identity_client()
+        .identity_client(None)
         .unwrap()
         .create_user()
         .await
         .unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     let err = defaults
-        .apim_client()
+        .apim_client(None)
         .unwrap()
         .get_user(&defaults.apim_service().unwrap().user("1").unwrap())
         .await

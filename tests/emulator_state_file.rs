@@ -14,8 +14,10 @@ use std::process::{Child, Command, Stdio};
 
 use azure_user_tokens::auth::hmac;
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, defaults};
-use azure_user_tokens::identity::CommunicationIdentityClient;
-use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+use azure_user_tokens::identity::{
+    CommunicationIdentityClient, CommunicationIdentityClientOptions,
+};
+use azure_user_tokens::{ClientOptions, RetryOptions, Secret};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
@@ -94,10 +96,13 @@ fn stop(mut spawned: Spawned) -> String {
 }
 
 fn client(connection_string: &str) -> CommunicationIdentityClient {
-    CommunicationIdentityClient::from_connection_string(connection_string)
-        .unwrap()
-        .with_options(ClientOptions::default().with_retry(RetryOptions::none()))
-        .unwrap()
+    let options = CommunicationIdentityClientOptions::default()
+        .with_client_options(ClientOptions::default().with_retry(RetryOptions::none()));
+    CommunicationIdentityClient::from_connection_string(
+        &Secret::new(connection_string),
+        Some(options),
+    )
+    .unwrap()
 }
 
 fn endpoint_of(connection_string: &str) -> &str {

@@ -7,13 +7,14 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use azure_user_tokens::ClientOptions;
 use azure_user_tokens::adapters;
 use azure_user_tokens::credential::ClientSecretCredential;
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, EntraTokenClaims};
 use azure_user_tokens::identity::{
-    CommunicationIdentityClient, CommunicationUserIdentifier, Scope,
+    CommunicationIdentityClient, CommunicationIdentityClientOptions, CommunicationUserIdentifier,
+    Scope,
 };
-use azure_user_tokens::pipeline::ClientOptions;
 use azure_user_tokens::{Secret, jwt};
 use chrono::Utc;
 use common::*;
@@ -53,7 +54,7 @@ async fn create_user_and_token_honours_the_lifetime_and_scopes() {
     let emulator = emulator().await;
     let client = identity_client(&emulator);
     let (user, token) = client
-        .create_user_and_token(&[Scope::Chat, Scope::VoIp], Some(60))
+        .create_user_and_token(&[Scope::Chat, Scope::VoIp], Some(Duration::from_secs(3600)))
         .await
         .unwrap();
     assert!(user.raw_id().starts_with("8:acs:"));
@@ -78,8 +79,9 @@ async fn local_validation_sends_nothing() {
     let before = requests(&emulator);
 
     for minutes in [0, 59, 1441] {
+        let lifetime = Some(Duration::from_secs(minutes * 60));
         let err = client
-            .get_token(&user, &[Scope::VoIp], Some(minutes))
+            .get_token(&user, &[Scope::VoIp], lifetime)
             .await
             .unwrap_err();
         assert!(
@@ -87,7 +89,7 @@ async fn local_validation_sends_nothing() {
             "{err}"
         );
         let err = client
-            .create_user_and_token(&[Scope::VoIp], Some(minutes))
+            .create_user_and_token(&[Scope::VoIp], lifetime)
             .await
             .unwrap_err();
         assert!(err.is_validation(), "{err}");
@@ -122,7 +124,7 @@ async fn a_wrong_key_is_unauthorized() {
         "endpoint={};accesskey=d3Jvbmcta2V5LXdyb25nLWtleQ==",
         emulator.base_url()
     );
-    let client = CommunicationIdentityClient::from_connection_string(&wrong).unwrap();
+    let client = CommunicationIdentityClient::from_connection_string(&wrong.into(), None).unwrap();
     let err = client.create_user().await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
     assert_eq!(err.status(), Some(401));
@@ -134,9 +136,12 @@ async fn an_endpoint_with_a_trailing_slash_signs_correctly() {
     let emulator = emulator().await;
     let base = emulator.base_url().trim_end_matches('/');
     for endpoint in [format!("{base}/"), base.to_string()] {
-        let client =
-            CommunicationIdentityClient::with_access_key(&endpoint, emulator.config().access_key())
-                .unwrap();
+        let client = CommunicationIdentityClient::from_access_key(
+            &endpoint,
+            emulator.config().access_key(),
+            None,
+        )
+        .unwrap();
         client.create_user().await.unwrap();
     }
 }
@@ -144,14 +149,12 @@ async fn an_endpoint_with_a_trailing_slash_signs_correctly() {
 #[tokio::test]
 async fn entra_credentials_work_too() {
     let emulator = emulator().await;
-    let client = CommunicationIdentityClient::with_credential(
-        emulator.base_url(),
-        entra_credential(&emulator),
-    )
-    .unwrap();
+    let client =
+        CommunicationIdentityClient::new(emulator.base_url(), entra_credential(&emulator), None)
+            .unwrap();
     let user = client.create_user().await.unwrap();
     client
-        .get_token(&user, &[Scope::Chat], Some(120))
+        .get_token(&user, &[Scope::Chat], Some(Duration::from_secs(2 * 3600)))
         .await
         .unwrap();
     client.delete_user(&user).await.unwrap();
@@ -170,8 +173,7 @@ async fn an_entra_token_for_another_audience_is_refused() {
         azure_user_tokens::AccessToken::new(token, Utc::now() + chrono::Duration::hours(1)),
     );
     let client =
-        CommunicationIdentityClient::with_credential(emulator.base_url(), Arc::new(credential))
-            .unwrap();
+        CommunicationIdentityClient::new(emulator.base_url(), Arc::new(credential), None).unwrap();
     let err = client.create_user().await.unwrap_err();
     assert!(err.is_unauthorized(), "{err}");
 }
@@ -211,9 +213,7 @@ async fn throttling_and_unavailability_are_retried() {
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let client = identity_client(&emulator)
-        .with_options(fast_retries(12))
-        .unwrap();
+    let client = identity_client_with(&emulator, fast_retries(12));
     let user = loop {
         // create_user may report an ambiguous failure (a reset); it never duplicates.
         if let Ok(user) = client.create_user().await {
@@ -235,9 +235,7 @@ async fn under_faults_the_users_created_are_exactly_those_reported() {
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let client = identity_client(&emulator)
-        .with_options(fast_retries(5))
-        .unwrap();
+    let client = identity_client_with(&emulator, fast_retries(5));
     let mut created = 0;
     for _ in 0..60 {
         if client.create_user().await.is_ok() {
@@ -255,15 +253,21 @@ async fn under_faults_the_users_created_are_exactly_those_reported() {
 #[tokio::test]
 async fn the_api_version_override_reaches_the_wire() {
     let emulator = emulator().await;
-    let older = identity_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2021-03-07"))
-        .unwrap();
+    let version = |v: &str| Some(CommunicationIdentityClientOptions::default().with_api_version(v));
+    let connection_string = emulator.connection_string();
+    let older = CommunicationIdentityClient::from_connection_string(
+        &connection_string,
+        version("2021-03-07"),
+    )
+    .unwrap();
     assert_eq!(older.api_version(), "2021-03-07");
     older.create_user().await.unwrap();
 
-    let unknown = identity_client(&emulator)
-        .with_options(ClientOptions::default().with_api_version("2099-01-01"))
-        .unwrap();
+    let unknown = CommunicationIdentityClient::from_connection_string(
+        &connection_string,
+        version("2099-01-01"),
+    )
+    .unwrap();
     let err = unknown.create_user().await.unwrap_err();
     assert!(err.is_bad_request(), "{err}");
 }
@@ -279,14 +283,14 @@ async fn an_attempt_timeout_ends_a_stalled_call() {
             held.push(socket);
         }
     });
-    let client = CommunicationIdentityClient::from_connection_string(&format!(
-        "endpoint=http://{address}/;accesskey=c2VjcmV0"
-    ))
-    .unwrap()
-    .with_options(
+    let options = CommunicationIdentityClientOptions::default().with_client_options(
         fast_retries(1)
             .with_attempt_timeout(Duration::from_millis(100))
             .with_total_timeout(Duration::from_secs(5)),
+    );
+    let client = CommunicationIdentityClient::from_connection_string(
+        &format!("endpoint=http://{address}/;accesskey=c2VjcmV0").into(),
+        Some(options),
     )
     .unwrap();
     let user = CommunicationUserIdentifier::new("8:acs:x_y").unwrap();
@@ -298,11 +302,9 @@ async fn an_attempt_timeout_ends_a_stalled_call() {
 #[tokio::test]
 async fn bearer_tokens_never_go_to_a_plain_http_remote_host() {
     let emulator = emulator().await;
-    let err = CommunicationIdentityClient::with_credential(
-        "http://example.com",
-        entra_credential(&emulator),
-    )
-    .unwrap_err();
+    let err =
+        CommunicationIdentityClient::new("http://example.com", entra_credential(&emulator), None)
+            .unwrap_err();
     assert!(err.is_validation(), "{err}");
 }
 
@@ -321,9 +323,7 @@ async fn works_over_tls_with_the_emulators_certificate() {
         .tls_certs_only([ca])
         .build()
         .unwrap();
-    let client = identity_client(&emulator)
-        .with_options(ClientOptions::default().with_http_client(http))
-        .unwrap();
+    let client = identity_client_with(&emulator, ClientOptions::default().with_http_client(http));
     let user = client.create_user().await.unwrap();
     client.delete_user(&user).await.unwrap();
 
@@ -355,8 +355,7 @@ fn counting_client(
 ) {
     let credential = Arc::new(CountingCredential::new(entra_credential(emulator)));
     let client =
-        CommunicationIdentityClient::with_credential(emulator.base_url(), credential.clone())
-            .unwrap();
+        CommunicationIdentityClient::new(emulator.base_url(), credential.clone(), None).unwrap();
     (client, credential)
 }
 

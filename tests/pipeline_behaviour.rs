@@ -85,15 +85,16 @@ async fn every_retry_is_signed_afresh_with_the_same_request_id() {
         }
     }))
     .await;
-    let client = CommunicationIdentityClient::from_connection_string(&format!(
-        "endpoint={base}/;accesskey={KEY}"
-    ))
-    .unwrap()
-    .with_options(
-        azure_user_tokens::pipeline::ClientOptions::default().with_retry(
-            azure_user_tokens::pipeline::RetryOptions::default()
-                .with_max_retries(3)
-                .with_max_delay(std::time::Duration::from_secs(2)),
+    let options = azure_user_tokens::ClientOptions::default().with_retry(
+        azure_user_tokens::RetryOptions::default()
+            .with_max_retries(3)
+            .with_max_delay(std::time::Duration::from_secs(2)),
+    );
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(format!("endpoint={base}/;accesskey={KEY}")),
+        Some(
+            azure_user_tokens::identity::CommunicationIdentityClientOptions::default()
+                .with_client_options(options),
         ),
     )
     .unwrap();
@@ -158,9 +159,9 @@ async fn a_next_link_to_another_origin_is_refused() {
         Secret::new("bearer-token-value"),
         Utc::now() + Duration::hours(1),
     ));
-    let client = ApiManagementClient::with_endpoint(&base, Arc::new(credential)).unwrap();
+    let client = ApiManagementClient::new(&base, Arc::new(credential), None).unwrap();
     let service = ApimService::new("00000000-0000-0000-0000-000000000000", "rg1", "svc").unwrap();
-    let results: Vec<_> = client.list_users(&service).collect().await;
+    let results: Vec<_> = client.list_users(&service, None).collect().await;
     assert_eq!(results.len(), 2, "the first page's user, then the refusal");
     assert_eq!(results[0].as_ref().unwrap().user_id, "a");
     let err = results[1].as_ref().unwrap_err();
@@ -193,9 +194,10 @@ async fn the_teams_extension_exchange_carries_the_users_token_and_no_signature()
         }
     }))
     .await;
-    let client = CommunicationIdentityClient::from_connection_string(&format!(
-        "endpoint={base}/;accesskey={KEY}"
-    ))
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(format!("endpoint={base}/;accesskey={KEY}")),
+        None,
+    )
     .unwrap();
     let result = client
         .exchange_teams_extension_token(&Secret::new("teams-user-entra-token"))

@@ -93,7 +93,7 @@ async fn broker(emulator: &Emulator, database: DatabaseUrl, cache: bool) -> Brok
         .with_rate_limit_per_minute(0)
         .with_token_cache(cache);
     let identity =
-        CommunicationIdentityClient::from_connection_string(emulator.connection_string().expose())
+        CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None)
             .unwrap();
     Broker::start(
         config,

@@ -132,17 +132,23 @@ async fn client_loop(
     counts: Arc<Counts>,
     stop: Arc<AtomicBool>,
 ) {
-    let identity =
-        CommunicationIdentityClient::from_connection_string(&connection_string).expect("a client");
-    let credential = ClientSecretCredential::with_authority(
+    let identity = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )
+    .expect("a client");
+    let credential = ClientSecretCredential::new(
         defaults::TENANT_ID,
         defaults::CLIENT_ID,
-        defaults::CLIENT_SECRET,
-        &endpoint,
+        azure_user_tokens::Secret::from(defaults::CLIENT_SECRET),
+        Some(
+            azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                .with_authority_host(&endpoint),
+        ),
     )
     .expect("a credential");
-    let apim = ApiManagementClient::with_endpoint(&endpoint, Arc::new(credential))
-        .expect("an APIM client");
+    let apim =
+        ApiManagementClient::new(&endpoint, Arc::new(credential), None).expect("an APIM client");
     let apim_user = ApimUserRef::new(
         defaults::SUBSCRIPTION_ID,
         defaults::RESOURCE_GROUP,
@@ -170,7 +176,11 @@ async fn client_loop(
         };
         for result in [
             identity
-                .get_token(&user, &[Scope::VoIp], Some(60))
+                .get_token(
+                    &user,
+                    &[Scope::VoIp],
+                    Some(std::time::Duration::from_secs(60 * 60)),
+                )
                 .await
                 .map(drop),
             identity.revoke_tokens(&user).await,

@@ -148,8 +148,11 @@ impl PlainReqwest {
 /// Measures all three, `ROUNDS` rounds of `PER_ROUND` calls each, rotating
 /// which goes first.
 pub async fn measure(connection_string: &str, authority: &str, key: &str) -> Latency {
-    let client =
-        CommunicationIdentityClient::from_connection_string(connection_string).expect("a client");
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )
+    .expect("a client");
     let user = client.create_user().await.expect("a user");
     let mut raw = Raw::connect(authority, key, user.raw_id()).await;
     let plain = PlainReqwest::new(authority, key, user.raw_id());
@@ -207,8 +210,11 @@ pub async fn alone(
     key: &str,
     seconds: u64,
 ) -> u64 {
-    let client =
-        CommunicationIdentityClient::from_connection_string(connection_string).expect("a client");
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )
+    .expect("a client");
     let user = client.create_user().await.expect("a user");
     let mut raw = Raw::connect(authority, key, user.raw_id()).await;
     let plain = PlainReqwest::new(authority, key, user.raw_id());

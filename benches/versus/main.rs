@@ -143,11 +143,14 @@ fn main() {
             .build()
             .expect("a runtime");
         runtime.block_on(async {
-            azure_user_tokens::identity::CommunicationIdentityClient::from_connection_string(&cs)
-                .expect("a client")
-                .create_user()
-                .await
-                .expect("a user")
+            azure_user_tokens::identity::CommunicationIdentityClient::from_connection_string(
+                &azure_user_tokens::Secret::new(cs.as_str()),
+                None,
+            )
+            .expect("a client")
+            .create_user()
+            .await
+            .expect("a user")
         })
     };
     let acs_env = [("COMMUNICATION_SERVICES_CONNECTION_STRING", cs.as_str())];

@@ -18,8 +18,11 @@ pub struct Throughput {
 
 /// Ours: `callers` tasks for `seconds` (after a one-second warm-up).
 pub async fn ours(connection_string: &str, callers: usize, seconds: u64) -> Throughput {
-    let client =
-        CommunicationIdentityClient::from_connection_string(connection_string).expect("a client");
+    let client = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(connection_string),
+        None,
+    )
+    .expect("a client");
     let user = client.create_user().await.expect("a user");
     let (done, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let (measuring, stop) = (

@@ -4,36 +4,55 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use futures_core::Stream;
 use serde_json::Value;
 use url::Url;
 
-use super::{ApimService, ApimUser, ApimUserRef, KeyType, NewApimUser, SharedAccessToken};
+use super::{
+    ApiManagementClientOptions, ApimService, ApimUser, ApimUserRef, KeyType, ListUsersOptions,
+    NewApimUser, SharedAccessToken, TokenExpiry,
+};
+use crate::Pager;
 use crate::adapters::apim_users::{self as adapter, ServicePath};
 use crate::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::{parse_endpoint, require_https_unless_loopback};
-use crate::pipeline::{Authentication, CallContext, ClientOptions, Pipeline, lro};
+use crate::pipeline::{
+    Authentication, CallContext, ClientOptions, Pipeline, check_api_version, lro,
+};
 
 /// Azure Resource Manager's public endpoint.
 pub const DEFAULT_MANAGEMENT_ENDPOINT: &str = "https://management.azure.com";
-/// The longest a user token may live (APIM's limit).
-pub const MAX_TOKEN_LIFETIME: Duration = Duration::days(30);
+/// The longest a user token may live (APIM's limit): 30 days.
+pub const MAX_TOKEN_LIFETIME: std::time::Duration =
+    std::time::Duration::from_secs(30 * 24 * 60 * 60);
 
 /// API Management users and their shared access tokens, over Azure Resource
 /// Manager with an Entra ID credential.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
-/// use std::sync::Arc;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let settings = emulator.settings();
+/// # let management_endpoint = settings.endpoint();
+/// # let credential = std::sync::Arc::new(settings.credential(None)?);
+/// use std::time::Duration;
 /// use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef, KeyType};
-/// use azure_user_tokens::credential::DefaultAzureCredential;
-/// let client = ApiManagementClient::new(Arc::new(DefaultAzureCredential::new()?))?;
+///
+/// // management_endpoint: apim::DEFAULT_MANAGEMENT_ENDPOINT;
+/// // credential: Arc::new(DefaultAzureCredential::new(None)?)
+/// let client = ApiManagementClient::new(management_endpoint, credential, None)?;
 /// let user = ApimUserRef::new("00000000-0000-0000-0000-000000000000", "rg1", "apimService1", "userId1718")?;
 /// let token = client
-///     .get_shared_access_token(&user, KeyType::Primary, chrono::Utc::now() + chrono::Duration::days(1))
+///     .get_shared_access_token(&user, KeyType::Primary, Duration::from_secs(24 * 3600))
 ///     .await?;
 /// println!("Authorization: {}", token.to_header());
+///
+/// let details = client.get_user(&user).await?;
+/// let mut users = client.list_users(user.service(), None);
+/// while let Some(listed) = users.next().await {
+///     println!("{} ({:?})", listed?.user_id, details.state);
+/// }
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -49,31 +68,23 @@ pub struct ApiManagementClient {
 }
 
 impl ApiManagementClient {
-    /// A client for `https://management.azure.com`.
-    pub fn new(credential: Arc<dyn TokenCredential>) -> Result<Self> {
-        Self::with_endpoint(DEFAULT_MANAGEMENT_ENDPOINT, credential)
-    }
-
-    /// A client for another management endpoint (a sovereign cloud, or the
-    /// emulator). The token scope stays `https://management.azure.com/.default`.
-    pub fn with_endpoint(endpoint: &str, credential: Arc<dyn TokenCredential>) -> Result<Self> {
+    /// A client for the management `endpoint`
+    /// ([`DEFAULT_MANAGEMENT_ENDPOINT`], a sovereign cloud's, or the
+    /// emulator's) authenticated with an Entra ID credential. The token
+    /// scope stays `https://management.azure.com/.default`.
+    pub fn new(
+        endpoint: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<ApiManagementClientOptions>,
+    ) -> Result<Self> {
         let endpoint = parse_endpoint(endpoint, "management_endpoint")?;
         require_https_unless_loopback(&endpoint, "management_endpoint")?;
-        Self::build(endpoint, credential, ClientOptions::default())
-    }
-
-    /// The same client with other transport options.
-    pub fn with_options(self, options: ClientOptions) -> Result<Self> {
-        Self::build(self.endpoint, self.credential, options)
-    }
-
-    fn build(
-        endpoint: Url,
-        credential: Arc<dyn TokenCredential>,
-        options: ClientOptions,
-    ) -> Result<Self> {
-        let transport =
-            options.transport(Authentication::Bearer, adapter::default_api_version())?;
+        let options = options.unwrap_or_default();
+        let api_version = options.api_version().to_string();
+        check_api_version(&api_version)?;
+        let transport = options
+            .client_options()
+            .transport(Authentication::Bearer, options.api_version_override())?;
         Ok(ApiManagementClient {
             generated: adapter::client(
                 endpoint.as_str(),
@@ -84,8 +95,8 @@ impl ApiManagementClient {
             pipeline: transport.pipeline,
             endpoint,
             credential,
-            options,
-            api_version: transport.api_version,
+            options: options.client_options().clone(),
+            api_version,
         })
     }
 
@@ -100,16 +111,21 @@ impl ApiManagementClient {
     }
 
     /// `User - Get Shared Access Token`: a token for `user`, signed with the
-    /// service's `key_type` key, valid until `expiry` (in the future, at most
-    /// 30 days ahead; APIM truncates it to the minute).
+    /// service's `key_type` key, valid until `expiry` — an instant
+    /// (`DateTime<Utc>`) or a lifetime from now (`std::time::Duration`) —
+    /// in the future and at most [`MAX_TOKEN_LIFETIME`] ahead (APIM
+    /// truncates it to the minute). An expiry outside those bounds is a
+    /// validation error and nothing is sent.
     pub async fn get_shared_access_token(
         &self,
         user: &ApimUserRef,
         key_type: KeyType,
-        expiry: DateTime<Utc>,
+        expiry: impl Into<TokenExpiry>,
     ) -> Result<SharedAccessToken> {
         adapter::require(adapter::GET_SHARED_ACCESS_TOKEN, &self.api_version)?;
-        check_expiry(expiry, Utc::now())?;
+        let now = Utc::now();
+        let expiry = expiry.into().resolve(now)?;
+        check_expiry(expiry, now)?;
         let context = self.context(true).await?;
         let expiry = expiry.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         let compact = adapter::get_shared_access_token(
@@ -173,9 +189,10 @@ impl ApiManagementClient {
 
     /// `User - Delete`, sending `If-Match: *` unless given an ETag. When the
     /// service answers 202 (a long-running delete), it returns once the
-    /// operation succeeded, polling as [`ClientOptions::with_polling`] says;
+    /// operation succeeded, polling as [`ClientOptions::with_polling`] says
+    /// (in [`ApiManagementClientOptions::with_client_options`]);
     /// an operation that fails or is canceled is an error carrying
-    /// [`OperationFailed`](crate::pipeline::OperationFailed), one that does
+    /// [`OperationFailed`](crate::OperationFailed), one that does
     /// not end in time a timeout.
     pub async fn delete_user(&self, user: &ApimUserRef, etag: Option<&str>) -> Result<()> {
         adapter::require(adapter::DELETE_USER, &self.api_version)?;
@@ -203,23 +220,15 @@ impl ApiManagementClient {
         .await
     }
 
-    /// `User - List By Service`: every user, following `nextLink` pages. A
-    /// `nextLink` to another origin than the management endpoint is refused,
-    /// so the bearer token never leaves it.
-    pub fn list_users<'a>(
-        &'a self,
-        service: &'a ApimService,
-    ) -> impl Stream<Item = Result<ApimUser>> + 'a {
-        self.list_users_in_pages_of(service, None)
-    }
-
-    /// Like [`list_users`](Self::list_users), asking for pages of at most
-    /// `page_size` users (`$top`).
-    pub fn list_users_in_pages_of<'a>(
-        &'a self,
-        service: &'a ApimService,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<ApimUser>> + 'a {
+    /// `User - List By Service`: every user of `service`, following
+    /// `nextLink` pages as the [`Pager`] is iterated. A `nextLink` to another
+    /// origin than the management endpoint is refused (the pager's last
+    /// item is that error), so the bearer token never leaves it.
+    pub fn list_users(
+        &self,
+        service: &ApimService,
+        options: Option<ListUsersOptions>,
+    ) -> Pager<ApimUser> {
         enum Page {
             First,
             Next(Url),
@@ -227,31 +236,43 @@ impl ApiManagementClient {
             Failed(Error),
             Done,
         }
+        let page_size = options.unwrap_or_default().page_size;
+        // The pager owns what it needs, so it can outlive this borrow.
+        let list = Arc::new((self.clone(), service.clone()));
         let state = (Page::First, Vec::<ApimUser>::new().into_iter());
-        futures_util::stream::unfold(state, move |(mut page, mut buffered)| async move {
-            loop {
-                if let Some(user) = buffered.next() {
-                    return Some((Ok(user), (page, buffered)));
-                }
-                let body = match std::mem::replace(&mut page, Page::Done) {
-                    Page::Done => return None,
-                    Page::Failed(error) => return Some((Err(error), (Page::Done, buffered))),
-                    Page::First => self.first_page(service, page_size).await,
-                    Page::Next(link) => self.next_page(link).await,
-                };
-                match body.and_then(|body| self.read_page(&body)) {
-                    Ok((users, next)) => {
-                        page = match next {
-                            Ok(Some(link)) => Page::Next(link),
-                            Ok(None) => Page::Done,
-                            Err(error) => Page::Failed(error),
+        Pager::new(futures_util::stream::unfold(
+            state,
+            move |(mut page, mut buffered)| {
+                let list = list.clone();
+                async move {
+                    let (client, service) = &*list;
+                    loop {
+                        if let Some(user) = buffered.next() {
+                            return Some((Ok(user), (page, buffered)));
+                        }
+                        let body = match std::mem::replace(&mut page, Page::Done) {
+                            Page::Done => return None,
+                            Page::Failed(error) => {
+                                return Some((Err(error), (Page::Done, buffered)));
+                            }
+                            Page::First => client.first_page(service, page_size).await,
+                            Page::Next(link) => client.next_page(link).await,
                         };
-                        buffered = users.into_iter();
+                        match body.and_then(|body| client.read_page(&body)) {
+                            Ok((users, next)) => {
+                                page = match next {
+                                    Ok(Some(link)) => Page::Next(link),
+                                    Ok(None) => Page::Done,
+                                    Err(error) => Page::Failed(error),
+                                };
+                                buffered = users.into_iter();
+                            }
+                            Err(error) => return Some((Err(error), (Page::Done, buffered))),
+                        }
                     }
-                    Err(error) => return Some((Err(error), (Page::Done, buffered))),
                 }
-            }
-        })
+            },
+        ))
     }
 
     async fn first_page(&self, service: &ApimService, page_size: Option<u32>) -> Result<Value> {
@@ -330,14 +351,14 @@ fn path(service: &ApimService) -> ServicePath<'_> {
 }
 
 /// In the future, and at most 30 days ahead.
-pub fn check_expiry(expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
+pub(crate) fn check_expiry(expiry: DateTime<Utc>, now: DateTime<Utc>) -> Result<()> {
     if expiry <= now {
         return Err(Error::validation(
             "expiry",
             format!("{expiry} is not in the future (now is {now})"),
         ));
     }
-    if expiry - now > MAX_TOKEN_LIFETIME {
+    if expiry - now > Duration::days(30) {
         let ahead = expiry - now;
         return Err(Error::validation(
             "expiry",

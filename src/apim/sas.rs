@@ -12,6 +12,8 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha512;
 
+use super::TokenExpiry;
+use crate::Secret;
 use crate::error::{Error, Result};
 
 /// The scheme word in `Authorization` headers.
@@ -20,13 +22,16 @@ pub const SCHEME: &str = "SharedAccessSignature";
 /// An APIM user shared access token.
 ///
 /// ```
+/// use azure_user_tokens::Secret;
 /// use azure_user_tokens::apim::SharedAccessToken;
 /// use chrono::{TimeZone, Utc};
 ///
 /// let expiry = Utc.with_ymd_and_hms(2019, 4, 21, 0, 44, 24).unwrap();
-/// let token = SharedAccessToken::mint("userId1718", "service-key", expiry).unwrap();
+/// let key = Secret::new("service-key");
+/// let token = SharedAccessToken::mint("userId1718", &key, expiry).unwrap();
 /// assert_eq!(token.expires_at(), Utc.with_ymd_and_hms(2019, 4, 21, 0, 44, 0).unwrap());
-/// assert!(token.verify("service-key"));
+/// assert!(token.verify(&key));
+/// assert!(!token.verify(&Secret::new("another key")));
 /// let parsed = SharedAccessToken::parse(&token.to_compact()).unwrap();
 /// assert_eq!(parsed, token);
 /// ```
@@ -38,10 +43,15 @@ pub struct SharedAccessToken {
 }
 
 impl SharedAccessToken {
-    /// Signs a token for `user_id` with a service key; the expiry is truncated
-    /// to the minute, as APIM does.
-    pub fn mint(user_id: &str, key: &str, expiry: DateTime<Utc>) -> Result<Self> {
+    /// Signs a token for `user_id` with a service key, expiring at an
+    /// instant or a lifetime from now (see [`TokenExpiry`]), truncated to the
+    /// minute as APIM does. Any instant from year 1 to 9999 is accepted
+    /// (tests mint expired tokens); the service's 30-day limit applies to
+    /// what it issues, not here.
+    pub fn mint(user_id: &str, key: &Secret, expiry: impl Into<TokenExpiry>) -> Result<Self> {
+        let expiry = expiry.into().resolve(Utc::now())?;
         check_user_id(user_id)?;
+        let key = key.expose();
         if key.is_empty() {
             return Err(Error::validation("key", "the signing key is empty"));
         }
@@ -113,13 +123,16 @@ impl SharedAccessToken {
 
     /// Whether the signature was made with `key`; compared in constant time.
     /// The expiry is not checked: see [`is_expired_at`](Self::is_expired_at).
-    pub fn verify(&self, key: &str) -> bool {
+    pub fn verify(&self, key: &Secret) -> bool {
         let Ok(signature) = STANDARD.decode(&self.signature) else {
             return false;
         };
-        mac(key, &string_to_sign(&self.user_id, self.expires_at))
-            .verify_slice(&signature)
-            .is_ok()
+        mac(
+            key.expose(),
+            &string_to_sign(&self.user_id, self.expires_at),
+        )
+        .verify_slice(&signature)
+        .is_ok()
     }
 
     /// `<uid>&<yyyyMMddHHmm>&<sig>`, as the API returns it.
@@ -161,7 +174,7 @@ impl fmt::Debug for SharedAccessToken {
 }
 
 /// `<userId>\n<yyyy-MM-ddTHH:mm:ss.fffffffZ>`.
-pub fn string_to_sign(user_id: &str, expiry: DateTime<Utc>) -> String {
+pub(crate) fn string_to_sign(user_id: &str, expiry: DateTime<Utc>) -> String {
     let mut out = String::with_capacity(user_id.len() + 29);
     out.push_str(user_id);
     out.push('\n');
@@ -325,6 +338,10 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    fn secret(key: &str) -> Secret {
+        Secret::new(key)
+    }
+
     /// The key of `test-vectors/apim-sas-hmac-sha512.json`.
     const KEY: &str =
         "pXeTVcmdbU9XxH6fPcPlq8Y9D9G3Cdo5Eh2nMSgKj/DWqeSFFXDdmpz5Trv+L2hQNM+nGa704Rf8Z22W9O1jdQ==";
@@ -374,7 +391,7 @@ mod tests {
     #[test]
     fn every_official_vector_is_reproduced() {
         for v in vectors() {
-            let token = SharedAccessToken::mint(v.user_id, KEY, v.expiry).unwrap();
+            let token = SharedAccessToken::mint(v.user_id, &secret(KEY), v.expiry).unwrap();
             assert_eq!(
                 string_to_sign(v.user_id, token.expires_at()),
                 v.string_to_sign
@@ -397,8 +414,8 @@ mod tests {
             for text in [v.compact_form, v.uid_form, compact, uid] {
                 let token = SharedAccessToken::parse(text).unwrap();
                 assert_eq!(token.user_id(), v.user_id, "{text}");
-                assert!(token.verify(KEY), "{text}");
-                assert!(!token.verify("another key"), "{text}");
+                assert!(token.verify(&secret(KEY)), "{text}");
+                assert!(!token.verify(&secret("another key")), "{text}");
             }
         }
     }
@@ -407,9 +424,17 @@ mod tests {
     fn tampering_fails_verification() {
         let v = &vectors()[2];
         let later = v.compact_form.replace("201904210044", "201904210045");
-        assert!(!SharedAccessToken::parse(&later).unwrap().verify(KEY));
+        assert!(
+            !SharedAccessToken::parse(&later)
+                .unwrap()
+                .verify(&secret(KEY))
+        );
         let other = v.compact_form.replace("userId1718", "userId1719");
-        assert!(!SharedAccessToken::parse(&other).unwrap().verify(KEY));
+        assert!(
+            !SharedAccessToken::parse(&other)
+                .unwrap()
+                .verify(&secret(KEY))
+        );
     }
 
     #[test]
@@ -437,7 +462,7 @@ mod tests {
 
     #[test]
     fn debug_hides_the_signature() {
-        let token = SharedAccessToken::mint("u", KEY, Utc::now()).unwrap();
+        let token = SharedAccessToken::mint("u", &secret(KEY), Utc::now()).unwrap();
         let debug = format!("{token:?}");
         assert!(!debug.contains(&token.signature), "{debug}");
     }
@@ -455,12 +480,12 @@ mod tests {
             "SharedAccessSignature x",
             "\u{7f}",
         ] {
-            let err = SharedAccessToken::mint(user_id, "\0", expiry).unwrap_err();
+            let err = SharedAccessToken::mint(user_id, &secret("\0"), expiry).unwrap_err();
             assert_eq!(err.field(), Some("user_id"), "{user_id:?}");
         }
         for seconds in [-467_709_090_742i64, -62_135_596_801, 253_402_300_800] {
             let far = DateTime::from_timestamp(seconds, 0).unwrap();
-            let err = SharedAccessToken::mint("u", "k", far).unwrap_err();
+            let err = SharedAccessToken::mint("u", &secret("k"), far).unwrap_err();
             assert_eq!(err.field(), Some("expiry"), "{far}");
         }
         for user_id in [
@@ -468,11 +493,11 @@ mod tests {
             "SharedAccessSignature",
             "[\u{e9}]",
         ] {
-            let token = SharedAccessToken::mint(user_id, "\0", expiry).unwrap();
+            let token = SharedAccessToken::mint(user_id, &secret("\0"), expiry).unwrap();
             for form in [token.to_compact(), token.to_header(), token.to_uid_header()] {
                 let parsed = SharedAccessToken::parse(&form).unwrap();
                 assert_eq!(parsed, token, "{form:?}");
-                assert!(parsed.verify("\0"));
+                assert!(parsed.verify(&secret("\0")));
             }
         }
     }
@@ -491,19 +516,32 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_expiry_counts_from_now() {
+        let before = Utc::now();
+        let token =
+            SharedAccessToken::mint("u", &secret(KEY), std::time::Duration::from_secs(3600))
+                .unwrap();
+        let expected = truncate_to_minute(before + chrono::Duration::hours(1));
+        assert!(token.expires_at() >= expected, "{}", token.expires_at());
+        assert!(token.expires_at() <= expected + chrono::Duration::minutes(1));
+        let err = SharedAccessToken::mint("u", &secret(KEY), std::time::Duration::MAX).unwrap_err();
+        assert_eq!(err.field(), Some("expiry"));
+    }
+
+    #[test]
     fn mint_rejects_bad_input() {
         assert!(
-            SharedAccessToken::mint("", KEY, Utc::now())
+            SharedAccessToken::mint("", &secret(KEY), Utc::now())
                 .unwrap_err()
                 .is_validation()
         );
         assert!(
-            SharedAccessToken::mint("a&b", KEY, Utc::now())
+            SharedAccessToken::mint("a&b", &secret(KEY), Utc::now())
                 .unwrap_err()
                 .is_validation()
         );
         assert!(
-            SharedAccessToken::mint("u", "", Utc::now())
+            SharedAccessToken::mint("u", &secret(""), Utc::now())
                 .unwrap_err()
                 .is_validation()
         );

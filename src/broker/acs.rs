@@ -6,7 +6,7 @@
 //! broker adds no retry loop of its own and maps the final error.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::metrics::Metrics;
 use crate::identity::{CommunicationIdentityClient, CommunicationUserIdentifier, Scope};
@@ -73,9 +73,10 @@ impl Acs {
         scopes: &[Scope],
         minutes: u32,
     ) -> Result<AccessToken> {
+        let lifetime = Duration::from_secs(u64::from(minutes) * 60);
         self.timed(
             "issue_token",
-            self.client.get_token(user, scopes, Some(minutes)),
+            self.client.get_token(user, scopes, Some(lifetime)),
         )
         .await
     }

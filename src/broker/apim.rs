@@ -6,30 +6,34 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use super::app_user::{AppUser, Caller};
+use super::app_user::Caller;
 use super::error::ApiError;
 use super::metrics::Metrics;
 use super::store::Store;
 use crate::apim::{ApiManagementClient, ApimService, KeyType, NewApimUser, SharedAccessToken};
 
 /// Where APIM users live and how they are named.
+///
+/// ```
+/// use azure_user_tokens::apim::{ApimService, KeyType};
+/// use azure_user_tokens::broker::ApimSettings;
+/// let service = ApimService::new("00000000-0000-0000-0000-000000000000", "rg", "apis")?;
+/// let settings = ApimSettings::new(service)
+///     .with_email_claim("preferred_username")
+///     .with_key_type(KeyType::Secondary);
+/// assert_eq!(settings.email_claim(), "preferred_username");
+/// # Ok::<(), azure_user_tokens::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct ApimSettings {
-    /// The service.
-    pub service: ApimService,
-    /// The claim holding the user's email (APIM requires one); `email` by default.
-    pub email_claim: String,
-    /// Which service key signs the tokens.
-    pub key_type: KeyType,
-    /// When the token has no email claim: `false` (the default) refuses
-    /// the request (403); `true` creates the user with
-    /// `<apim user id>@users.invalid` (the `--emulator` flow, whose tokens
-    /// carry no email).
-    pub placeholder_email: bool,
+    service: ApimService,
+    email_claim: String,
+    key_type: KeyType,
+    placeholder_email: bool,
 }
 
 impl ApimSettings {
-    /// `service`, the `email` claim, the primary key.
+    /// `service`, the `email` claim, the primary key, no placeholder email.
     pub fn new(service: ApimService) -> Self {
         ApimSettings {
             service,
@@ -37,6 +41,47 @@ impl ApimSettings {
             key_type: KeyType::Primary,
             placeholder_email: false,
         }
+    }
+
+    /// The claim holding the user's email (APIM requires one).
+    pub fn with_email_claim(mut self, claim: impl Into<String>) -> Self {
+        self.email_claim = claim.into();
+        self
+    }
+
+    /// Which service key signs the tokens.
+    pub fn with_key_type(mut self, key_type: KeyType) -> Self {
+        self.key_type = key_type;
+        self
+    }
+
+    /// When the token has no email claim: `false` (the default) refuses
+    /// the request (403); `true` creates the user with
+    /// `<apim user id>@users.invalid` (the `--emulator` flow, whose tokens
+    /// carry no email).
+    pub fn with_placeholder_email(mut self, placeholder: bool) -> Self {
+        self.placeholder_email = placeholder;
+        self
+    }
+
+    /// The service.
+    pub fn service(&self) -> &ApimService {
+        &self.service
+    }
+
+    /// The claim holding the user's email.
+    pub fn email_claim(&self) -> &str {
+        &self.email_claim
+    }
+
+    /// Which service key signs the tokens.
+    pub fn key_type(&self) -> KeyType {
+        self.key_type
+    }
+
+    /// Whether a missing email claim gets a placeholder address.
+    pub fn placeholder_email(&self) -> bool {
+        self.placeholder_email
     }
 }
 
@@ -159,11 +204,6 @@ fn outcome(error: Option<&crate::Error>) -> &'static str {
         Some(e) if e.is_validation() => "invalid",
         Some(_) => "error",
     }
-}
-
-/// The user id an [`AppUser`] has in APIM (exposed for tests and tools).
-pub fn apim_user_id(user: &AppUser) -> String {
-    user.apim_user_id()
 }
 
 #[cfg(test)]

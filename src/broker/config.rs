@@ -198,7 +198,8 @@ impl BrokerConfig {
         self
     }
 
-    /// Tests: stop at `point` as if the process died there.
+    /// Tests: stop at `point` as if the process died there (not API).
+    #[doc(hidden)]
     pub fn with_fault(mut self, point: FaultPoint) -> Self {
         self.fault = Some(point);
         self

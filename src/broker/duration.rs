@@ -2,8 +2,9 @@
 //! `P1DT12H`, `PT90M`, `P2W`): weeks, days, hours, minutes and seconds with
 //! whole numbers. Years and months are refused (their length depends on the
 //! calendar); every step is checked arithmetic, so no input overflows.
+//! A lifetime is a `std::time::Duration`, as everywhere in the crate.
 
-use chrono::Duration;
+use std::time::Duration;
 
 /// Why a duration was refused; the message says what is accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +20,9 @@ impl std::fmt::Display for DurationError {
 ///
 /// ```
 /// use azure_user_tokens::broker::parse_iso8601_duration;
-/// assert_eq!(parse_iso8601_duration("PT8H").unwrap(), chrono::Duration::hours(8));
-/// assert_eq!(parse_iso8601_duration("P1DT30M").unwrap(), chrono::Duration::minutes(1470));
+/// use std::time::Duration;
+/// assert_eq!(parse_iso8601_duration("PT8H").unwrap(), Duration::from_secs(8 * 3600));
+/// assert_eq!(parse_iso8601_duration("P1DT30M").unwrap(), Duration::from_secs(1470 * 60));
 /// assert!(parse_iso8601_duration("P1M").is_err());
 /// ```
 pub fn parse_iso8601_duration(text: &str) -> Result<Duration, DurationError> {
@@ -90,9 +92,13 @@ pub fn parse_iso8601_duration(text: &str) -> Result<Duration, DurationError> {
     if in_time && last_rank < 3 {
         return fail("T is not followed by hours, minutes or seconds");
     }
-    match Duration::try_seconds(seconds) {
-        Some(duration) => Ok(duration),
-        None => fail("it is too long"),
+    // Beyond what a date can carry (chrono's range) is refused too.
+    match (
+        u64::try_from(seconds),
+        chrono::Duration::try_seconds(seconds),
+    ) {
+        (Ok(seconds), Some(_)) => Ok(Duration::from_secs(seconds)),
+        _ => fail("it is too long"),
     }
 }
 
@@ -114,7 +120,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_iso8601_duration(text).unwrap(),
-                Duration::seconds(seconds),
+                Duration::from_secs(seconds),
                 "{text}"
             );
         }

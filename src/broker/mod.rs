@@ -47,17 +47,22 @@ pub use api::{
     ApimTokenRequest, ApimTokenResponse, ErrorDetail, ErrorResponse, HealthResponse, MeResponse,
     TokenRequest, TokenResponse,
 };
-pub use apim::{ApimSettings, apim_user_id, parse_apim_service};
-pub use app_user::{AppUser, Caller, MAX_CUSTOM_ID};
-pub use auth::{AuthError, Authenticator, MAX_LEEWAY};
+pub use apim::{ApimSettings, parse_apim_service};
+pub use auth::MAX_LEEWAY;
 pub use config::{
     BrokerConfig, DEFAULT_CACHE_MIN_REMAINING, DEFAULT_JWKS_REFETCH_INTERVAL, DEFAULT_LEASE,
     DEFAULT_LEEWAY, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE,
-    FaultPoint,
 };
 pub use duration::{DurationError, parse_iso8601_duration};
-pub use error::{ApiError, UPSTREAM_RETRY_AFTER};
-pub use http::openapi::document as openapi_document;
 pub use metrics::Metrics;
 pub use server::{Broker, BrokerError, Upstreams};
-pub use store::{DatabaseUrl, IdentityRow, IdentityState, Store, StoreError, default_sqlite_path};
+pub use store::{DatabaseUrl, StoreError};
+
+// Internals: `pub` only because the broker's own tests reach the database
+// and stop a broker mid-operation; hidden from the docs, not API.
+#[doc(hidden)]
+pub use app_user::AppUser;
+#[doc(hidden)]
+pub use config::FaultPoint;
+#[doc(hidden)]
+pub use store::{IdentityRow, IdentityState, Store};

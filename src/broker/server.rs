@@ -172,7 +172,8 @@ impl Broker {
         self.service.mapper.acs().idempotent_creation()
     }
 
-    /// The database (tests and tools).
+    /// The database (the broker's tests; not API).
+    #[doc(hidden)]
     pub fn store(&self) -> &Store {
         self.service.mapper.store()
     }

@@ -17,8 +17,8 @@ use super::mapping::Mapper;
 use super::metrics::Metrics;
 use super::rate_limit::RateLimiter;
 use super::token_cache::{CacheKey, TokenCache};
-use crate::apim::MAX_TOKEN_LIFETIME;
-use crate::identity::{MAX_TOKEN_MINUTES, MIN_TOKEN_MINUTES, Scope};
+use crate::apim::MAX_TOKEN_LIFETIME as MAX_APIM_TOKEN_LIFETIME;
+use crate::identity::{MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME, Scope};
 
 /// How long a `/readyz` answer is reused (so probes cannot flood ACS).
 const READINESS_TTL: Duration = Duration::from_secs(5);
@@ -158,12 +158,17 @@ impl Service {
         }
         scopes.sort();
         scopes.dedup();
-        let minutes = request.expires_in_minutes.unwrap_or(MAX_TOKEN_MINUTES);
-        if !(MIN_TOKEN_MINUTES..=MAX_TOKEN_MINUTES).contains(&minutes) {
+        // The wire takes whole minutes; the facade's limits are durations.
+        let (min, max) = (
+            whole_minutes(MIN_TOKEN_LIFETIME),
+            whole_minutes(MAX_TOKEN_LIFETIME),
+        );
+        let minutes = request.expires_in_minutes.unwrap_or(max);
+        if !(min..=max).contains(&minutes) {
             return Err(ApiError::Invalid {
                 field: "expiresInMinutes",
                 message: format!(
-                    "{minutes} minutes is outside the allowed {MIN_TOKEN_MINUTES}–{MAX_TOKEN_MINUTES} minutes (1 to 24 hours)"
+                    "{minutes} minutes is outside the allowed {min}–{max} minutes (1 to 24 hours)"
                 ),
             });
         }
@@ -206,15 +211,16 @@ impl Service {
                 field: "expiresIn",
                 message: e.0,
             })?;
-        if lifetime <= chrono::Duration::zero() || lifetime > MAX_TOKEN_LIFETIME {
+        if lifetime.is_zero() || lifetime > MAX_APIM_TOKEN_LIFETIME {
             return Err(ApiError::Invalid {
                 field: "expiresIn",
                 message: "must be more than zero and at most 30 days (P30D), APIM's limit"
                     .to_string(),
             });
         }
-        let expiry = Utc::now()
-            .checked_add_signed(lifetime)
+        let expiry = chrono::Duration::from_std(lifetime)
+            .ok()
+            .and_then(|lifetime| Utc::now().checked_add_signed(lifetime))
             .ok_or(ApiError::Invalid {
                 field: "expiresIn",
                 message: "too far in the future".to_string(),
@@ -260,4 +266,9 @@ impl Service {
             Some((Instant::now(), result.clone()));
         result
     }
+}
+
+/// A facade lifetime limit in the wire's whole minutes.
+fn whole_minutes(lifetime: Duration) -> u32 {
+    u32::try_from(lifetime.as_secs() / 60).unwrap_or(u32::MAX)
 }

@@ -4,7 +4,6 @@ use std::io::Read;
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use futures_util::StreamExt;
 
 use super::expiry::ExpiryArgs;
 use super::failure::{CommandResult, Failure};
@@ -224,11 +223,7 @@ async fn run_user(command: UserCommand, global: &GlobalArgs) -> CommandResult {
         UserCommand::List { service } => {
             let service = service.service()?;
             let client = global.apim_client()?;
-            let mut users = Vec::new();
-            let mut stream = std::pin::pin!(client.list_users(&service));
-            while let Some(user) = stream.next().await {
-                users.push(user?);
-            }
+            let users = client.list_users(&service, None).collect_all().await?;
             print(format, &users)
         }
         UserCommand::Create {
@@ -273,7 +268,7 @@ async fn run_user(command: UserCommand, global: &GlobalArgs) -> CommandResult {
 }
 
 /// The signing key: standard input with `--key-stdin`, else $APIM_SAS_KEY.
-fn sas_key(from_stdin: bool) -> CommandResult<String> {
+fn sas_key(from_stdin: bool) -> CommandResult<Secret> {
     let key = if from_stdin {
         let mut key = String::new();
         std::io::stdin()
@@ -290,5 +285,5 @@ fn sas_key(from_stdin: bool) -> CommandResult<String> {
     if key.is_empty() {
         return Err(Failure::input("the key is empty"));
     }
-    Ok(key)
+    Ok(Secret::new(key))
 }

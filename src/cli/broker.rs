@@ -15,12 +15,12 @@ use clap::{Args, ValueEnum};
 use super::failure::{CommandResult, Failure};
 use super::global::GlobalArgs;
 use super::signal::stop_signal;
+use crate::ClientOptions;
 use crate::broker::{
     ApimSettings, Broker, BrokerConfig, BrokerError, DEFAULT_LISTEN, DatabaseUrl, IdentityCreation,
     Upstreams, parse_apim_service,
 };
-use crate::identity::Scope;
-use crate::pipeline::ClientOptions;
+use crate::identity::{CommunicationIdentityClientOptions, Scope};
 
 /// The longest an ACS call may take, retries included (under the default lease).
 const ACS_CALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -219,8 +219,8 @@ impl BrokerArgs {
             );
         }
         if let Some(service) = &self.apim_service {
-            let mut settings = ApimSettings::new(parse_apim_service(service)?);
-            settings.email_claim = self.apim_email_claim.clone();
+            let settings = ApimSettings::new(parse_apim_service(service)?)
+                .with_email_claim(self.apim_email_claim.as_str());
             config = config.with_apim(settings);
         }
         Ok(config)
@@ -254,9 +254,10 @@ pub async fn run(args: BrokerArgs, global: &GlobalArgs) -> CommandResult {
     };
     // A call (retries included) ends well within the 60 s lease, so a slow
     // ACS never lets another broker take over a row still being created.
-    let identity = global
-        .identity_client()?
-        .with_options(ClientOptions::default().with_total_timeout(ACS_CALL_TIMEOUT))?;
+    let identity = global.identity_client_with(Some(
+        CommunicationIdentityClientOptions::default()
+            .with_client_options(ClientOptions::default().with_total_timeout(ACS_CALL_TIMEOUT)),
+    ))?;
     let upstreams = Upstreams { identity, apim };
     let database = config.database().to_string();
     let broker = start(config, upstreams).await?;
@@ -305,9 +306,7 @@ mod emulator {
     //! `broker --emulator`: the embedded emulator's ACS, APIM and Entra.
 
     use super::*;
-    use crate::apim::ApiManagementClient;
     use crate::emulator::{Emulator, EmulatorConfig, EntraTokenClaims, defaults};
-    use crate::identity::CommunicationIdentityClient;
 
     pub(super) async fn run(
         args: BrokerArgs,
@@ -343,19 +342,15 @@ mod emulator {
             .config(&issuer, &audience)?
             .with_database(database.clone());
         if args.apim_service.is_none() {
-            let mut settings = ApimSettings::new(parse_apim_service(&service)?);
-            settings.email_claim = args.apim_email_claim.clone();
             // The emulator's tokens carry no email claim.
-            settings.placeholder_email = true;
+            let settings = ApimSettings::new(parse_apim_service(&service)?)
+                .with_email_claim(args.apim_email_claim.as_str())
+                .with_placeholder_email(true);
             config = config.with_apim(settings);
         }
-        let identity = CommunicationIdentityClient::from_connection_string(
-            emulator.connection_string().expose(),
-        )?;
-        let apim = ApiManagementClient::with_endpoint(
-            emulator.base_url(),
-            std::sync::Arc::new(emulator.client_secret_credential()?),
-        )?;
+        let upstream = emulator.settings();
+        let identity = upstream.identity_client(None)?;
+        let apim = upstream.apim_client(None)?;
         let broker = start(
             config,
             Upstreams {

@@ -8,11 +8,8 @@ use super::failure::{CommandResult, Failure};
 use super::output::OutputFormat;
 use crate::Secret;
 use crate::apim::{ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT};
-use crate::credential::{
-    AzureCliCredential, DEFAULT_AUTHORITY, DefaultAzureCredential, EnvironmentCredential,
-    ManagedIdentityCredential, TokenCredential,
-};
-use crate::identity::CommunicationIdentityClient;
+use crate::credential::{DefaultAzureCredential, DefaultAzureCredentialOptions, TokenCredential};
+use crate::identity::{CommunicationIdentityClient, CommunicationIdentityClientOptions};
 
 /// The connection-string variables, in the order they are read.
 pub const CONNECTION_STRING_VARS: [&str; 2] = [
@@ -25,9 +22,6 @@ pub const ACCESS_KEY_VAR: &str = "AZURE_COMMUNICATION_ACCESS_KEY";
 
 /// The variable `--management-endpoint` falls back to.
 pub const MANAGEMENT_ENDPOINT_VAR: &str = "AZURE_RESOURCE_MANAGER_ENDPOINT";
-
-/// The variable `--authority-host` falls back to.
-pub const AUTHORITY_HOST_VAR: &str = "AZURE_AUTHORITY_HOST";
 
 /// Global flags (accepted before or after the subcommand).
 #[derive(Debug, Args)]
@@ -69,14 +63,23 @@ pub struct GlobalArgs {
 impl GlobalArgs {
     /// The identity client these flags describe.
     pub fn identity_client(&self) -> CommandResult<CommunicationIdentityClient> {
+        self.identity_client_with(None)
+    }
+
+    /// The identity client these flags describe, with `options` (the broker
+    /// caps each call's total time).
+    pub fn identity_client_with(
+        &self,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> CommandResult<CommunicationIdentityClient> {
         if let Some(connection_string) = self
             .connection_string
-            .as_ref()
-            .map(|cs| cs.expose().to_string())
-            .or_else(connection_string_from_env)
+            .clone()
+            .or_else(|| connection_string_from_env().map(Secret::new))
         {
             return Ok(CommunicationIdentityClient::from_connection_string(
                 &connection_string,
+                options,
             )?);
         }
         let Some(endpoint) = &self.endpoint else {
@@ -87,13 +90,15 @@ impl GlobalArgs {
             )));
         };
         match std::env::var(ACCESS_KEY_VAR) {
-            Ok(key) if !key.is_empty() => Ok(CommunicationIdentityClient::with_access_key(
+            Ok(key) if !key.is_empty() => Ok(CommunicationIdentityClient::from_access_key(
                 endpoint,
                 &Secret::new(key),
+                options,
             )?),
-            _ => Ok(CommunicationIdentityClient::with_credential(
+            _ => Ok(CommunicationIdentityClient::new(
                 endpoint,
                 self.credential()?,
+                options,
             )?),
         }
     }
@@ -105,28 +110,21 @@ impl GlobalArgs {
             .clone()
             .or_else(|| non_empty_var(MANAGEMENT_ENDPOINT_VAR))
             .unwrap_or_else(|| DEFAULT_MANAGEMENT_ENDPOINT.into());
-        Ok(ApiManagementClient::with_endpoint(
+        Ok(ApiManagementClient::new(
             &endpoint,
             self.credential()?,
+            None,
         )?)
     }
 
     /// The default credential chain, with `--authority-host` applied.
     pub fn credential(&self) -> CommandResult<Arc<dyn TokenCredential>> {
-        let authority = self
-            .authority_host
-            .clone()
-            .or_else(|| non_empty_var(AUTHORITY_HOST_VAR))
-            .unwrap_or_else(|| DEFAULT_AUTHORITY.into());
-        let environment = EnvironmentCredential::from_lookup(|name| match name {
-            AUTHORITY_HOST_VAR => Some(authority.clone()),
-            other => std::env::var(other).ok(),
-        })?;
-        Ok(Arc::new(DefaultAzureCredential::from_parts(
-            environment,
-            Some(ManagedIdentityCredential::new()?),
-            AzureCliCredential::new(),
-        )))
+        // Without the flag the credentials read $AZURE_AUTHORITY_HOST themselves.
+        let mut options = DefaultAzureCredentialOptions::default();
+        if let Some(authority) = &self.authority_host {
+            options = options.with_authority_host(authority);
+        }
+        Ok(Arc::new(DefaultAzureCredential::new(Some(options))?))
     }
 }
 

@@ -106,7 +106,11 @@ pub(super) async fn run(command: IdentityCommand, global: &GlobalArgs) -> Comman
             let user = client.create_user_with_custom_id(&custom_id).await?;
             let token = match scopes.is_empty() {
                 true => None,
-                false => Some(client.get_token(&user, &scopes, expires_in_minutes).await?),
+                false => Some(
+                    client
+                        .get_token(&user, &scopes, minutes(expires_in_minutes))
+                        .await?,
+                ),
             };
             print(
                 format,
@@ -136,7 +140,7 @@ pub(super) async fn run(command: IdentityCommand, global: &GlobalArgs) -> Comman
                 }
             } else {
                 let (user, token) = client
-                    .create_user_and_token(&parse_scopes(&scopes), expires_in_minutes)
+                    .create_user_and_token(&parse_scopes(&scopes), minutes(expires_in_minutes))
                     .await?;
                 UserCreated {
                     user_id: user.raw_id().to_string(),
@@ -176,12 +180,14 @@ pub(super) async fn run(command: IdentityCommand, global: &GlobalArgs) -> Comman
             let (user, token) = match user_id {
                 Some(id) => {
                     let user = CommunicationUserIdentifier::new(id)?;
-                    let token = client.get_token(&user, &scopes, expires_in_minutes).await?;
+                    let token = client
+                        .get_token(&user, &scopes, minutes(expires_in_minutes))
+                        .await?;
                     (user, token)
                 }
                 None => {
                     client
-                        .create_user_and_token(&scopes, expires_in_minutes)
+                        .create_user_and_token(&scopes, minutes(expires_in_minutes))
                         .await?
                 }
             };
@@ -231,4 +237,9 @@ fn done(user: &CommunicationUserIdentifier, result: &str) -> Done {
         user_id: user.raw_id().to_string(),
         result: result.to_string(),
     }
+}
+
+/// `--expires-in-minutes N` as the lifetime the client takes.
+fn minutes(expires_in_minutes: Option<u32>) -> Option<std::time::Duration> {
+    expires_in_minutes.map(|n| std::time::Duration::from_secs(u64::from(n) * 60))
 }

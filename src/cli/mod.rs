@@ -4,6 +4,10 @@
 //! errors go to stderr with exit code 1 (service, network, auth) or 2 (bad
 //! arguments or local validation: nothing was sent).
 
+// Doc comments here are clap's `--help` text, written for a terminal
+// (`<n>h`, bare URLs), not rustdoc markup.
+#![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
+
 mod apim;
 #[cfg(feature = "broker")]
 mod broker;

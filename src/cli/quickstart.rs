@@ -4,12 +4,11 @@
 //! shared access token, printed as the seed's Python program prints them.
 //! Against the embedded emulator unless real credentials are configured.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, Utc};
 
 use super::failure::{CommandResult, Failure};
 use super::global::{GlobalArgs, connection_string_from_env};
+use crate::Secret;
 use crate::apim::{ApiManagementClient, ApimUserRef, KeyType};
 use crate::emulator::{Emulator, EmulatorConfig, defaults};
 use crate::identity::{CommunicationIdentityClient, Scope};
@@ -30,9 +29,8 @@ pub fn seed_time(time: DateTime<Utc>) -> String {
 pub(super) async fn run(global: &GlobalArgs) -> CommandResult {
     let connection_string = global
         .connection_string
-        .as_ref()
-        .map(|cs| cs.expose().to_string())
-        .or_else(connection_string_from_env);
+        .clone()
+        .or_else(|| connection_string_from_env().map(Secret::new));
     let apim_target = apim_target_from_env();
 
     // Nothing configured: both parts run on an emulator started here.
@@ -46,15 +44,13 @@ pub(super) async fn run(global: &GlobalArgs) -> CommandResult {
                 "note: no COMMUNICATION_SERVICES_CONNECTION_STRING set: running against the embedded emulator at {}",
                 emulator.base_url()
             );
-            (
-                emulator.connection_string().expose().to_string(),
-                Some(emulator),
-            )
+            (emulator.connection_string(), Some(emulator))
         }
     };
 
     println!("Azure Communication Services - User Access Tokens Quickstart");
-    let identity = CommunicationIdentityClient::from_connection_string(&acs_connection_string)?;
+    let identity =
+        CommunicationIdentityClient::from_connection_string(&acs_connection_string, None)?;
     acs_flow(&identity).await?;
 
     match (&emulator, apim_target) {
@@ -91,29 +87,30 @@ async fn acs_flow(client: &CommunicationIdentityClient) -> CommandResult {
 }
 
 async fn apim_on_emulator(emulator: &Emulator) -> CommandResult {
-    let credential = emulator.client_secret_credential()?;
-    let client = ApiManagementClient::with_endpoint(emulator.base_url(), Arc::new(credential))?;
+    let client = emulator.settings().apim_client(None)?;
     let user = ApimUserRef::new(
         defaults::SUBSCRIPTION_ID,
         defaults::RESOURCE_GROUP,
         defaults::APIM_SERVICE,
         "userId1718",
     )?;
-    let key = emulator.config().apim_primary_key().expose().to_string();
+    let key = emulator.config().apim_primary_key().clone();
     apim_token(&client, &user, Some(&key)).await
 }
 
 async fn apim_on_azure(global: &GlobalArgs, target: [String; 4]) -> CommandResult {
     let [subscription, group, service, user_id] = target;
     let user = ApimUserRef::new(&subscription, &group, &service, &user_id)?;
-    let key = std::env::var(super::apim::SAS_KEY_VAR).ok();
-    apim_token(&global.apim_client()?, &user, key.as_deref()).await
+    let key = std::env::var(super::apim::SAS_KEY_VAR)
+        .ok()
+        .map(Secret::new);
+    apim_token(&global.apim_client()?, &user, key.as_ref()).await
 }
 
 async fn apim_token(
     client: &ApiManagementClient,
     user: &ApimUserRef,
-    key: Option<&str>,
+    key: Option<&Secret>,
 ) -> CommandResult {
     let expiry = Utc::now() + Duration::hours(8);
     let token = client

@@ -10,8 +10,6 @@
 //! build (`cfg(bound_operation = "<module>::<name>")`, `BOUND_OPERATIONS`),
 //! and the facade method answers `Unsupported` instead of failing to compile.
 
-use heck::ToPascalCase;
-
 /// One operation the facade uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding {
@@ -38,18 +36,34 @@ pub struct Binding {
 impl Binding {
     /// The canonical schema name of the request body (`CreateIdentityRequest`).
     pub fn request_schema(&self) -> String {
-        format!("{}Request", self.name.to_pascal_case())
+        format!("{}Request", pascal_case(self.name))
     }
 
     /// The canonical schema name of the success body (`CreateIdentityResult`).
     pub fn response_schema(&self) -> String {
-        format!("{}Result", self.name.to_pascal_case())
+        format!("{}Result", pascal_case(self.name))
     }
 
     /// `METHOD /path`, for messages.
     pub fn describe(&self) -> String {
         format!("{} {}", self.method.to_ascii_uppercase(), self.path)
     }
+}
+
+/// `create_identity` → `CreateIdentity`. Written here, not with heck,
+/// because the library compiles this table without the spec tooling's
+/// dependencies (the names are ASCII snake case; a test checks heck agrees).
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+            })
+        })
+        .collect()
 }
 
 /// The bindings of one generated module.
@@ -245,6 +259,14 @@ mod tests {
                 assert_eq!(*known, params, "{}", binding.name);
                 assert_eq!(binding.method, binding.method.to_ascii_lowercase());
             }
+        }
+    }
+
+    #[test]
+    fn schema_names_are_what_heck_would_make() {
+        use heck::ToPascalCase;
+        for binding in MODULES.iter().flat_map(|m| m.bindings) {
+            assert_eq!(pascal_case(binding.name), binding.name.to_pascal_case());
         }
     }
 

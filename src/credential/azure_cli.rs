@@ -12,6 +12,15 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::pipeline::BoxFuture;
 
 /// Runs `az account get-access-token --output json --resource <r> [--tenant T]`.
+///
+/// ```
+/// use azure_user_tokens::credential::{AzureCliCredential, AzureCliCredentialOptions};
+/// let credential = AzureCliCredential::new(None)?; // `az` from PATH, the CLI's tenant
+/// let in_tenant = AzureCliCredential::new(Some(
+///     AzureCliCredentialOptions::default().with_tenant_id("contoso.onmicrosoft.com"),
+/// ))?;
+/// # Ok::<(), azure_user_tokens::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct AzureCliCredential {
     program: PathBuf,
@@ -19,32 +28,52 @@ pub struct AzureCliCredential {
     cache: TokenCache,
 }
 
-impl Default for AzureCliCredential {
-    fn default() -> Self {
-        AzureCliCredential {
-            program: PathBuf::from("az"),
-            tenant_id: None,
-            cache: TokenCache::new(),
-        }
-    }
+/// Options for an [`AzureCliCredential`].
+#[derive(Debug, Clone, Default)]
+pub struct AzureCliCredentialOptions {
+    tenant_id: Option<String>,
+    program: Option<PathBuf>,
 }
 
-impl AzureCliCredential {
-    /// Uses `az` from `PATH` and the CLI's current tenant.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Asks for a token in this tenant.
-    pub fn with_tenant(mut self, tenant_id: impl Into<String>) -> Self {
+impl AzureCliCredentialOptions {
+    /// Asks for a token in this tenant (a GUID or domain name).
+    pub fn with_tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
         self.tenant_id = Some(tenant_id.into());
         self
     }
 
-    /// Runs this program instead of `az` (tests, or a CLI outside `PATH`).
+    /// Runs this program instead of `az` from `PATH` (tests, or a CLI
+    /// installed elsewhere).
     pub fn with_program(mut self, program: impl Into<PathBuf>) -> Self {
-        self.program = program.into();
+        self.program = Some(program.into());
         self
+    }
+}
+
+impl AzureCliCredential {
+    /// A credential asking the Azure CLI; `None` means `az` from `PATH` and
+    /// the CLI's current tenant.
+    pub fn new(options: Option<AzureCliCredentialOptions>) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        if let Some(tenant) = &options.tenant_id {
+            // It becomes a command-line argument: no options or oddities.
+            let tenant_ok = !tenant.is_empty()
+                && tenant
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                && !tenant.starts_with('-');
+            if !tenant_ok {
+                return Err(Error::validation(
+                    "tenant_id",
+                    "a tenant id is a GUID or domain name (letters, digits, '-' and '.')",
+                ));
+            }
+        }
+        Ok(AzureCliCredential {
+            program: options.program.unwrap_or_else(|| PathBuf::from("az")),
+            tenant_id: options.tenant_id,
+            cache: TokenCache::new(),
+        })
     }
 
     async fn fetch(&self, scope: &str) -> Result<AccessToken> {
@@ -137,6 +166,15 @@ mod tests {
     }
 
     #[test]
+    fn a_tenant_that_could_be_an_option_is_refused() {
+        for bad in ["", "--query", "a b", "t;rm"] {
+            let options = AzureCliCredentialOptions::default().with_tenant_id(bad);
+            let err = AzureCliCredential::new(Some(options)).unwrap_err();
+            assert_eq!(err.field(), Some("tenant_id"), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn older_cli_output_uses_local_time() {
         let out = br#"{"accessToken":"tok","expiresOn":"2024-01-01 12:00:00.000000"}"#;
         assert!(parse_cli_output(out).is_ok());
@@ -146,7 +184,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_cli_is_unavailable() {
-        let credential = AzureCliCredential::new().with_program("/nonexistent/az-cli-for-tests");
+        let credential = AzureCliCredential::new(Some(
+            AzureCliCredentialOptions::default().with_program("/nonexistent/az-cli-for-tests"),
+        ))
+        .unwrap();
         let err = credential
             .get_token(super::super::MANAGEMENT_SCOPE)
             .await
@@ -167,7 +208,10 @@ mod tests {
         )
         .unwrap();
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let credential = AzureCliCredential::new().with_program(&script);
+        let credential = AzureCliCredential::new(Some(
+            AzureCliCredentialOptions::default().with_program(&script),
+        ))
+        .unwrap();
         let token = credential
             .get_token(super::super::MANAGEMENT_SCOPE)
             .await

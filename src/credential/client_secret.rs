@@ -15,13 +15,28 @@ use crate::{AccessToken, Secret};
 /// `POST {authority}/{tenant}/oauth2/v2.0/token` with
 /// `grant_type=client_credentials`.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
-/// use azure_user_tokens::credential::{ClientSecretCredential, TokenCredential, MANAGEMENT_SCOPE};
-/// let credential = ClientSecretCredential::new("my-tenant", "app-id", "secret")?;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let settings = emulator.settings();
+/// # let (tenant_id, client_id) = (settings.tenant_id(), settings.client_id());
+/// # let client_secret = settings.client_secret().clone();
+/// # let authority_host = settings.authority_host();
+/// use azure_user_tokens::credential::{
+///     ClientSecretCredential, ClientSecretCredentialOptions, MANAGEMENT_SCOPE, TokenCredential,
+/// };
+///
+/// // client_secret: Secret::new(std::env::var("AZURE_CLIENT_SECRET")?)
+/// let options = ClientSecretCredentialOptions::default().with_authority_host(authority_host);
+/// let credential = ClientSecretCredential::new(tenant_id, client_id, client_secret, Some(options))?;
 /// let token = credential.get_token(MANAGEMENT_SCOPE).await?;
+/// assert!(token.expires_on > chrono::Utc::now());
 /// # Ok(()) }
 /// ```
+///
+/// In Azure's public cloud the options are `None` (the authority host is
+/// `$AZURE_AUTHORITY_HOST`, else [`DEFAULT_AUTHORITY`]).
 pub struct ClientSecretCredential {
     tenant_id: String,
     client_id: String,
@@ -36,29 +51,57 @@ pub struct ClientSecretCredential {
 /// The operation name token requests are traced under.
 const OPERATION: &str = "ClientSecretCredential.get_token";
 
-impl ClientSecretCredential {
-    /// A credential for an app registration; the authority comes from
-    /// `AZURE_AUTHORITY_HOST`, else `https://login.microsoftonline.com`.
-    pub fn new(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        secret: impl Into<Secret>,
-    ) -> Result<Self> {
-        let authority =
-            std::env::var("AZURE_AUTHORITY_HOST").unwrap_or_else(|_| DEFAULT_AUTHORITY.into());
-        Self::with_authority(tenant_id, client_id, secret, &authority)
+/// Options for a [`ClientSecretCredential`] (and an
+/// [`EnvironmentCredential`](super::EnvironmentCredential)): the Entra
+/// authority host and the transport of token requests.
+///
+/// ```
+/// use azure_user_tokens::credential::ClientSecretCredentialOptions;
+/// let options = ClientSecretCredentialOptions::default()
+///     .with_authority_host("https://login.microsoftonline.us");
+/// assert_eq!(options.authority_host(), Some("https://login.microsoftonline.us"));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClientSecretCredentialOptions {
+    authority_host: Option<String>,
+    client_options: ClientOptions,
+}
+
+impl ClientSecretCredentialOptions {
+    /// The Entra authority host (default: `$AZURE_AUTHORITY_HOST`, else
+    /// [`DEFAULT_AUTHORITY`]); https, or http to a loopback host only.
+    pub fn with_authority_host(mut self, authority_host: impl Into<String>) -> Self {
+        self.authority_host = Some(authority_host.into());
+        self
     }
 
-    /// Like [`new`](Self::new) with an explicit authority host.
-    pub fn with_authority(
-        tenant_id: impl Into<String>,
-        client_id: impl Into<String>,
-        secret: impl Into<Secret>,
-        authority: &str,
+    /// Retries, timeouts and the HTTP client of token requests.
+    pub fn with_client_options(mut self, client_options: ClientOptions) -> Self {
+        self.client_options = client_options;
+        self
+    }
+
+    /// The authority host given, if any.
+    pub fn authority_host(&self) -> Option<&str> {
+        self.authority_host.as_deref()
+    }
+
+    /// The transport options.
+    pub fn client_options(&self) -> &ClientOptions {
+        &self.client_options
+    }
+}
+
+impl ClientSecretCredential {
+    /// A credential for an app registration: its tenant (a GUID or domain
+    /// name), its application (client) id and a client secret.
+    pub fn new(
+        tenant_id: &str,
+        client_id: &str,
+        client_secret: Secret,
+        options: Option<ClientSecretCredentialOptions>,
     ) -> Result<Self> {
-        let tenant_id = tenant_id.into();
-        let client_id = client_id.into();
-        let secret = secret.into();
+        let options = options.unwrap_or_default();
         let tenant_ok = !tenant_id.is_empty()
             && tenant_id
                 .chars()
@@ -72,39 +115,31 @@ impl ClientSecretCredential {
         if client_id.trim().is_empty() {
             return Err(Error::validation("client_id", "the client id is empty"));
         }
-        if secret.expose().is_empty() {
+        if client_secret.expose().is_empty() {
             return Err(Error::validation(
                 "client_secret",
                 "the client secret is empty",
             ));
         }
-        let authority = parse_endpoint(authority, "authority_host")?;
+        let authority = match options.authority_host() {
+            Some(authority) => authority.to_string(),
+            None => std::env::var("AZURE_AUTHORITY_HOST")
+                .ok()
+                .filter(|a| !a.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_AUTHORITY.into()),
+        };
+        let authority = parse_endpoint(&authority, "authority_host")?;
         require_https_unless_loopback(&authority, "authority_host")?;
+        let client_options = options.client_options();
         Ok(ClientSecretCredential {
-            tenant_id,
-            client_id,
-            secret,
+            tenant_id: tenant_id.to_string(),
+            client_id: client_id.to_string(),
+            secret: client_secret,
             authority,
-            http: None,
-            pipeline: AzurePolicy::pipeline(Authentication::None, &ClientOptions::default()),
+            http: client_options.http_client().cloned(),
+            pipeline: AzurePolicy::pipeline(Authentication::None, client_options, None),
             cache: TokenCache::new(),
         })
-    }
-
-    /// Retries and timeouts for token requests (the HTTP client in `options`
-    /// is used too, if set).
-    pub fn with_options(mut self, options: ClientOptions) -> Self {
-        self.pipeline = AzurePolicy::pipeline(Authentication::None, &options);
-        if let Some(http) = options.http_client() {
-            self.http = Some(http.clone());
-        }
-        self
-    }
-
-    /// Uses this HTTP client for token requests.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
     }
 
     fn token_url(&self) -> String {
@@ -243,6 +278,10 @@ impl fmt::Debug for ClientSecretCredential {
 mod tests {
     use super::*;
 
+    fn at(authority: &str) -> Option<ClientSecretCredentialOptions> {
+        Some(ClientSecretCredentialOptions::default().with_authority_host(authority))
+    }
+
     #[test]
     fn bad_configuration_is_rejected_locally() {
         let authority = "https://login.microsoftonline.com";
@@ -252,27 +291,38 @@ mod tests {
             ("t", " ", "s", "client_id"),
             ("t", "c", "", "client_secret"),
         ] {
-            let err = ClientSecretCredential::with_authority(tenant, client, secret, authority)
-                .unwrap_err();
+            let err =
+                ClientSecretCredential::new(tenant, client, Secret::new(secret), at(authority))
+                    .unwrap_err();
             assert_eq!(err.field(), Some(field));
         }
-        let err = ClientSecretCredential::with_authority("t", "c", "s", "http://login.example.com")
-            .unwrap_err();
+        let err =
+            ClientSecretCredential::new("t", "c", Secret::new("s"), at("http://login.example.com"))
+                .unwrap_err();
         assert_eq!(err.field(), Some("authority_host"));
     }
 
     #[test]
     fn debug_hides_the_secret() {
-        let c =
-            ClientSecretCredential::with_authority("t", "c", "very-secret", "http://127.0.0.1:1")
-                .unwrap();
+        let c = ClientSecretCredential::new(
+            "t",
+            "c",
+            Secret::new("very-secret"),
+            at("http://127.0.0.1:1"),
+        )
+        .unwrap();
         assert!(!format!("{c:?}").contains("very-secret"));
     }
 
     #[test]
     fn the_token_url_joins_authority_and_tenant() {
-        let c = ClientSecretCredential::with_authority("tenant1", "c", "s", "http://127.0.0.1:9/")
-            .unwrap();
+        let c = ClientSecretCredential::new(
+            "tenant1",
+            "c",
+            Secret::new("s"),
+            at("http://127.0.0.1:9/"),
+        )
+        .unwrap();
         assert_eq!(
             c.token_url(),
             "http://127.0.0.1:9/tenant1/oauth2/v2.0/token"

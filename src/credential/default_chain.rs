@@ -2,9 +2,11 @@
 
 use super::managed_identity::UNAVAILABLE;
 use super::{
-    AzureCliCredential, EnvironmentCredential, ManagedIdentityCredential, TokenCredential,
+    AzureCliCredential, ClientSecretCredentialOptions, EnvironmentCredential,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, TokenCredential,
 };
 use crate::AccessToken;
+use crate::ClientOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pipeline::BoxFuture;
 
@@ -13,6 +15,13 @@ use crate::pipeline::BoxFuture;
 /// [`ManagedIdentityCredential`], then the [`AzureCliCredential`]. A
 /// credential that is merely *unavailable* (no IMDS endpoint, no `az`) passes
 /// to the next; one that answers with an error stops the chain.
+///
+/// ```
+/// use std::sync::Arc;
+/// use azure_user_tokens::credential::{DefaultAzureCredential, TokenCredential};
+/// let credential: Arc<dyn TokenCredential> = Arc::new(DefaultAzureCredential::new(None)?);
+/// # Ok::<(), azure_user_tokens::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct DefaultAzureCredential {
     environment: Option<EnvironmentCredential>,
@@ -20,13 +29,45 @@ pub struct DefaultAzureCredential {
     azure_cli: AzureCliCredential,
 }
 
+/// Options for a [`DefaultAzureCredential`], passed on to the credentials of
+/// the chain.
+#[derive(Debug, Clone, Default)]
+pub struct DefaultAzureCredentialOptions {
+    authority_host: Option<String>,
+    client_options: ClientOptions,
+}
+
+impl DefaultAzureCredentialOptions {
+    /// The Entra authority host of the environment credential (default:
+    /// `$AZURE_AUTHORITY_HOST`, else the public cloud's).
+    pub fn with_authority_host(mut self, authority_host: impl Into<String>) -> Self {
+        self.authority_host = Some(authority_host.into());
+        self
+    }
+
+    /// Retries, timeouts and the HTTP client of the token requests.
+    pub fn with_client_options(mut self, client_options: ClientOptions) -> Self {
+        self.client_options = client_options;
+        self
+    }
+}
+
 impl DefaultAzureCredential {
-    /// Configured from the process environment.
-    pub fn new() -> Result<Self> {
+    /// Configured from the process environment; `options` adjust it.
+    pub fn new(options: Option<DefaultAzureCredentialOptions>) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let mut environment = ClientSecretCredentialOptions::default()
+            .with_client_options(options.client_options.clone());
+        if let Some(authority) = options.authority_host {
+            environment = environment.with_authority_host(authority);
+        }
         Ok(DefaultAzureCredential {
-            environment: EnvironmentCredential::from_env()?,
-            managed_identity: Some(ManagedIdentityCredential::new()?),
-            azure_cli: AzureCliCredential::new(),
+            environment: EnvironmentCredential::from_env(Some(environment))?,
+            managed_identity: Some(ManagedIdentityCredential::new(Some(
+                ManagedIdentityCredentialOptions::default()
+                    .with_client_options(options.client_options),
+            ))?),
+            azure_cli: AzureCliCredential::new(None)?,
         })
     }
 
@@ -80,6 +121,14 @@ impl TokenCredential for DefaultAzureCredential {
 mod tests {
     use super::*;
 
+    fn missing_cli() -> AzureCliCredential {
+        AzureCliCredential::new(Some(
+            super::super::AzureCliCredentialOptions::default()
+                .with_program("/nonexistent/az-for-tests"),
+        ))
+        .unwrap()
+    }
+
     fn closed_port() -> u16 {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
@@ -87,11 +136,12 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_available_lists_what_was_tried() {
-        let mi =
-            ManagedIdentityCredential::with_host(&format!("http://127.0.0.1:{}", closed_port()))
-                .unwrap()
-                .with_http_client(crate::http::default_client().unwrap());
-        let cli = AzureCliCredential::new().with_program("/nonexistent/az-for-tests");
+        let mi = ManagedIdentityCredential::new(Some(
+            ManagedIdentityCredentialOptions::default()
+                .with_endpoint(format!("http://127.0.0.1:{}", closed_port())),
+        ))
+        .unwrap();
+        let cli = missing_cli();
         let chain = DefaultAzureCredential::from_parts(None, Some(mi), cli);
         let err = chain
             .get_token(super::super::MANAGEMENT_SCOPE)
@@ -104,17 +154,19 @@ mod tests {
 
     #[tokio::test]
     async fn a_configured_environment_credential_reports_its_own_failure() {
-        let env = EnvironmentCredential::from_lookup(|name| {
-            Some(match name {
-                "AZURE_AUTHORITY_HOST" => format!("http://127.0.0.1:{}", closed_port()),
-                _ => "x".to_string(),
-            })
-        })
+        let env = EnvironmentCredential::from_lookup(
+            |name| {
+                Some(match name {
+                    "AZURE_AUTHORITY_HOST" => format!("http://127.0.0.1:{}", closed_port()),
+                    _ => "x".to_string(),
+                })
+            },
+            None,
+        )
         .unwrap()
-        .unwrap()
-        .with_http_client(crate::http::default_client().unwrap());
+        .unwrap();
         // Managed identity would be unavailable too; the chain must not fall through.
-        let cli = AzureCliCredential::new().with_program("/nonexistent/az-for-tests");
+        let cli = missing_cli();
         let chain = DefaultAzureCredential::from_parts(Some(env), None, cli);
         let err = chain
             .get_token(super::super::MANAGEMENT_SCOPE)

@@ -1,7 +1,8 @@
 //! Client secret credentials configured through environment variables.
 
-use super::{ClientSecretCredential, DEFAULT_AUTHORITY, TokenCredential};
+use super::{ClientSecretCredential, ClientSecretCredentialOptions, TokenCredential};
 use crate::AccessToken;
+use crate::Secret;
 use crate::error::{Error, ErrorKind, Result};
 use crate::pipeline::BoxFuture;
 
@@ -9,7 +10,17 @@ use crate::pipeline::BoxFuture;
 pub const VARIABLES: [&str; 3] = ["AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"];
 
 /// A [`ClientSecretCredential`] from `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`,
-/// `AZURE_CLIENT_SECRET` (and `AZURE_AUTHORITY_HOST`).
+/// `AZURE_CLIENT_SECRET` (and `AZURE_AUTHORITY_HOST`, unless the options name
+/// an authority host).
+///
+/// ```
+/// use azure_user_tokens::credential::EnvironmentCredential;
+/// match EnvironmentCredential::from_env(None)? {
+///     Some(credential) => println!("configured: {credential:?}"),
+///     None => println!("AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET are not set"),
+/// }
+/// # Ok::<(), azure_user_tokens::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct EnvironmentCredential {
     inner: ClientSecretCredential,
@@ -18,12 +29,15 @@ pub struct EnvironmentCredential {
 impl EnvironmentCredential {
     /// Reads the process environment. `Ok(None)` when none of the variables
     /// is set; an error when only some are.
-    pub fn from_env() -> Result<Option<Self>> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+    pub fn from_env(options: Option<ClientSecretCredentialOptions>) -> Result<Option<Self>> {
+        Self::from_lookup(|name| std::env::var(name).ok(), options)
     }
 
     /// Reads variables through `lookup` (tests, or another configuration source).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<Self>> {
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        options: Option<ClientSecretCredentialOptions>,
+    ) -> Result<Option<Self>> {
         let values: Vec<Option<String>> = VARIABLES
             .iter()
             .map(|name| lookup(name).filter(|v| !v.is_empty()))
@@ -31,13 +45,21 @@ impl EnvironmentCredential {
         match values.as_slice() {
             [None, None, None] => Ok(None),
             [Some(tenant), Some(client), Some(secret)] => {
-                let authority =
-                    lookup("AZURE_AUTHORITY_HOST").unwrap_or_else(|| DEFAULT_AUTHORITY.into());
-                let inner = ClientSecretCredential::with_authority(
-                    tenant.as_str(),
-                    client.as_str(),
-                    secret.as_str(),
-                    &authority,
+                let mut options = options.unwrap_or_default();
+                if options.authority_host().is_none() {
+                    if let Some(authority) =
+                        lookup("AZURE_AUTHORITY_HOST").filter(|a| !a.trim().is_empty())
+                    {
+                        options = options.with_authority_host(authority);
+                    } else {
+                        options = options.with_authority_host(super::DEFAULT_AUTHORITY);
+                    }
+                }
+                let inner = ClientSecretCredential::new(
+                    tenant,
+                    client,
+                    Secret::new(secret.as_str()),
+                    Some(options),
                 )?;
                 Ok(Some(EnvironmentCredential { inner }))
             }
@@ -56,13 +78,6 @@ impl EnvironmentCredential {
                     ),
                 ))
             }
-        }
-    }
-
-    /// Uses this HTTP client for token requests.
-    pub fn with_http_client(self, http: reqwest::Client) -> Self {
-        EnvironmentCredential {
-            inner: self.inner.with_http_client(http),
         }
     }
 }
@@ -89,7 +104,7 @@ mod tests {
     #[test]
     fn nothing_set_means_not_configured() {
         assert!(
-            EnvironmentCredential::from_lookup(lookup(&[]))
+            EnvironmentCredential::from_lookup(lookup(&[]), None)
                 .unwrap()
                 .is_none()
         );
@@ -103,14 +118,16 @@ mod tests {
             ("AZURE_CLIENT_SECRET", "s3cret"),
             ("AZURE_AUTHORITY_HOST", "http://127.0.0.1:1"),
         ]);
-        let credential = EnvironmentCredential::from_lookup(env).unwrap().unwrap();
+        let credential = EnvironmentCredential::from_lookup(env, None)
+            .unwrap()
+            .unwrap();
         assert!(!format!("{credential:?}").contains("s3cret"));
     }
 
     #[test]
     fn partial_configuration_names_what_is_missing() {
-        let err =
-            EnvironmentCredential::from_lookup(lookup(&[("AZURE_TENANT_ID", "t")])).unwrap_err();
+        let err = EnvironmentCredential::from_lookup(lookup(&[("AZURE_TENANT_ID", "t")]), None)
+            .unwrap_err();
         assert!(err.message().contains("AZURE_CLIENT_ID"), "{err}");
         assert!(err.message().contains("AZURE_CLIENT_SECRET"), "{err}");
         assert!(!err.message().contains("AZURE_TENANT_ID"), "{err}");

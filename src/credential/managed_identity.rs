@@ -7,6 +7,7 @@ use url::Url;
 
 use super::{TokenCache, TokenCredential, scope_to_resource};
 use crate::AccessToken;
+use crate::ClientOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http::parse_endpoint;
 use crate::pipeline::BoxFuture;
@@ -20,6 +21,18 @@ pub const UNAVAILABLE: &str = "CredentialUnavailable";
 
 /// `GET {host}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…`
 /// with `Metadata: true`.
+///
+/// ```
+/// use azure_user_tokens::credential::{ManagedIdentityCredential, ManagedIdentityCredentialOptions};
+/// // The system-assigned identity, through IMDS (or $AZURE_POD_IDENTITY_AUTHORITY_HOST).
+/// let system = ManagedIdentityCredential::new(None)?;
+/// // A user-assigned identity.
+/// let user_assigned = ManagedIdentityCredential::new(Some(
+///     ManagedIdentityCredentialOptions::default()
+///         .with_client_id("2f64b0a2-6c0e-4bd1-8a7f-0ae5e5a8c2c1"),
+/// ))?;
+/// # Ok::<(), azure_user_tokens::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct ManagedIdentityCredential {
     host: Url,
@@ -28,34 +41,63 @@ pub struct ManagedIdentityCredential {
     cache: TokenCache,
 }
 
-impl ManagedIdentityCredential {
-    /// The system-assigned identity; the host comes from
-    /// `AZURE_POD_IDENTITY_AUTHORITY_HOST`, else the IMDS address.
-    pub fn new() -> Result<Self> {
-        let host = std::env::var(POD_IDENTITY_HOST_ENV).unwrap_or_else(|_| IMDS_HOST.into());
-        Self::with_host(&host)
-    }
+/// Options for a [`ManagedIdentityCredential`].
+#[derive(Debug, Clone, Default)]
+pub struct ManagedIdentityCredentialOptions {
+    client_id: Option<String>,
+    endpoint: Option<String>,
+    client_options: ClientOptions,
+}
 
-    /// Like [`new`](Self::new) with an explicit metadata host.
-    pub fn with_host(host: &str) -> Result<Self> {
-        Ok(ManagedIdentityCredential {
-            host: parse_endpoint(host, "managed_identity_host")?,
-            client_id: None,
-            http: None,
-            cache: TokenCache::new(),
-        })
-    }
-
-    /// Uses a user-assigned identity.
+impl ManagedIdentityCredentialOptions {
+    /// Uses a user-assigned identity (its client id) instead of the
+    /// system-assigned one.
     pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = Some(client_id.into());
         self
     }
 
-    /// Uses this HTTP client for token requests.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+    /// The metadata endpoint (default: `$AZURE_POD_IDENTITY_AUTHORITY_HOST`,
+    /// else the IMDS address `http://169.254.169.254`).
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
         self
+    }
+
+    /// Token requests use this HTTP client
+    /// ([`ClientOptions::with_http_client`]), with a 5 s timeout: an
+    /// endpoint that does not answer quickly is treated as absent.
+    pub fn with_client_options(mut self, client_options: ClientOptions) -> Self {
+        self.client_options = client_options;
+        self
+    }
+}
+
+impl ManagedIdentityCredential {
+    /// A managed-identity credential; `None` means the system-assigned
+    /// identity through the default endpoint.
+    pub fn new(options: Option<ManagedIdentityCredentialOptions>) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let host = match options.endpoint {
+            Some(endpoint) => endpoint,
+            None => std::env::var(POD_IDENTITY_HOST_ENV)
+                .ok()
+                .filter(|h| !h.trim().is_empty())
+                .unwrap_or_else(|| IMDS_HOST.into()),
+        };
+        if options
+            .client_id
+            .as_ref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
+            return Err(Error::validation("client_id", "the client id is empty"));
+        }
+        Ok(ManagedIdentityCredential {
+            host: parse_endpoint(&host, "managed_identity_host")?,
+            client_id: options.client_id,
+            http: options.client_options.http_client().cloned(),
+            cache: TokenCache::new(),
+        })
     }
 
     async fn fetch(&self, scope: &str) -> Result<AccessToken> {
@@ -202,9 +244,11 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         drop(listener);
-        let credential = ManagedIdentityCredential::with_host(&format!("http://127.0.0.1:{port}"))
-            .unwrap()
-            .with_http_client(crate::http::default_client().unwrap());
+        let credential = ManagedIdentityCredential::new(Some(
+            ManagedIdentityCredentialOptions::default()
+                .with_endpoint(format!("http://127.0.0.1:{port}")),
+        ))
+        .unwrap();
         let err = credential
             .get_token(super::super::MANAGEMENT_SCOPE)
             .await

@@ -27,19 +27,21 @@ mod static_token;
 use std::fmt::Debug;
 use std::sync::Arc;
 
-pub use azure_cli::AzureCliCredential;
+pub use azure_cli::{AzureCliCredential, AzureCliCredentialOptions};
 #[cfg(feature = "azure-core")]
 pub use azure_core_adapter::AzureCoreCredential;
-pub use cache::TokenCache;
-pub use client_secret::ClientSecretCredential;
-pub use default_chain::DefaultAzureCredential;
+pub use cache::{REFRESH_MARGIN, TokenCache};
+pub use client_secret::{ClientSecretCredential, ClientSecretCredentialOptions};
+pub use default_chain::{DefaultAzureCredential, DefaultAzureCredentialOptions};
 pub use environment::EnvironmentCredential;
-pub use managed_identity::ManagedIdentityCredential;
+pub use managed_identity::{ManagedIdentityCredential, ManagedIdentityCredentialOptions};
 pub use static_token::StaticTokenCredential;
 
 use crate::AccessToken;
 use crate::error::Result;
-use crate::pipeline::BoxFuture;
+/// The future [`TokenCredential::get_token`] returns (boxed, so the trait
+/// stays object-safe).
+pub use crate::pipeline::BoxFuture;
 
 /// Scope for Azure Resource Manager (API Management).
 pub const MANAGEMENT_SCOPE: &str = "https://management.azure.com/.default";
@@ -64,7 +66,7 @@ impl<T: TokenCredential + ?Sized> TokenCredential for Arc<T> {
 
 /// `https://management.azure.com/.default` → `https://management.azure.com`:
 /// the resource managed identity and the Azure CLI ask for.
-pub fn scope_to_resource(scope: &str) -> &str {
+pub(crate) fn scope_to_resource(scope: &str) -> &str {
     scope
         .strip_suffix("/.default")
         .unwrap_or(scope)

@@ -8,15 +8,19 @@
 //! The official Azure SDKs work against it unmodified, and it rejects what
 //! Azure rejects: HMAC signatures and bearer tokens are really checked.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
 //!
-//! let emulator = Emulator::start(EmulatorConfig::default()).await?;
-//! // endpoint=http://127.0.0.1:PORT/;accesskey=…  (the well-known default key)
-//! let connection_string = emulator.connection_string();
-//! # let _ = connection_string;
-//! println!("{:?}", emulator.stats());
+//! let emulator = Emulator::start(EmulatorConfig::default()).await?; // 127.0.0.1, a free port
+//! let settings = emulator.settings(); // its endpoint, keys, tenant and client
+//! let identity = settings.identity_client(None)?;
+//! let user = identity.create_user().await?;
+//! let apim = settings.apim_client(None)?;
+//! let users = apim.list_users(&settings.apim_service()?, None).collect_all().await?;
+//! assert_eq!(emulator.stats().users, 1);
+//! # let _ = (user, users);
 //! emulator.shutdown().await;
 //! # Ok(()) }
 //! ```

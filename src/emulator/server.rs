@@ -22,8 +22,9 @@ use crate::Secret;
 
 /// A running emulator of ACS identity, APIM users and Entra.
 ///
-/// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
 /// let emulator = Emulator::start(EmulatorConfig::default()).await?;
 /// println!("serving on {}", emulator.base_url());
@@ -166,20 +167,6 @@ impl Emulator {
     /// with any claims: expired, not yet valid or for any audience, for tests.
     pub fn mint_entra_token(&self, claims: &EntraTokenClaims) -> Secret {
         Secret::new(tokens::mint(&self.app, claims))
-    }
-
-    /// A client-secret credential for this emulator's Entra endpoint, with
-    /// its configured tenant, client id and secret.
-    pub fn client_secret_credential(
-        &self,
-    ) -> crate::Result<crate::credential::ClientSecretCredential> {
-        let config = self.config();
-        crate::credential::ClientSecretCredential::with_authority(
-            config.tenant_id(),
-            config.client_id(),
-            config.client_secret().clone(),
-            self.base_url(),
-        )
     }
 
     /// Stops accepting, lets requests in flight finish (up to 5 s), and returns.

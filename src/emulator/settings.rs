@@ -10,10 +10,10 @@ use url::Url;
 
 use super::defaults;
 use crate::Secret;
-use crate::apim::{ApiManagementClient, ApimService};
-use crate::credential::ClientSecretCredential;
+use crate::apim::{ApiManagementClient, ApiManagementClientOptions, ApimService};
+use crate::credential::{ClientSecretCredential, ClientSecretCredentialOptions};
 use crate::error::Result;
-use crate::identity::CommunicationIdentityClient;
+use crate::identity::{CommunicationIdentityClient, CommunicationIdentityClientOptions};
 
 /// An emulator's endpoint with the well-known defaults of [`defaults`]
 /// (or the values it was started with), and the clients that go with them.
@@ -27,9 +27,9 @@ use crate::identity::CommunicationIdentityClient;
 ///
 /// // An emulator started with `azure-user-tokens emulator --listen 127.0.0.1:10000`.
 /// let emulator = EmulatorSettings::new("http://127.0.0.1:10000")?;
-/// let identity = emulator.identity_client()?; // HMAC with the well-known access key
-/// let apim = emulator.apim_client()?; // bearer tokens from the emulator's Entra
-/// let credential = emulator.credential()?; // ClientSecretCredential, emulator authority
+/// let identity = emulator.identity_client(None)?; // HMAC with the well-known access key
+/// let apim = emulator.apim_client(None)?; // bearer tokens from the emulator's Entra
+/// let credential = emulator.credential(None)?; // ClientSecretCredential, emulator authority
 /// let service = emulator.apim_service()?; // 00000000-…/rg1/apimService1
 ///
 /// assert_eq!(
@@ -47,7 +47,8 @@ use crate::identity::CommunicationIdentityClient;
 /// gives the settings of an in-process emulator, its configured keys included.
 ///
 /// An emulator serving `--tls` uses its own CA: give the clients an HTTP
-/// client that trusts it (`ClientOptions::with_http_client`).
+/// client that trusts it ([`ClientOptions::with_http_client`](crate::ClientOptions::with_http_client)
+/// in their options).
 #[derive(Clone, PartialEq, Eq)]
 pub struct EmulatorSettings {
     endpoint: String,
@@ -171,25 +172,45 @@ impl EmulatorSettings {
     }
 
     /// A client-secret credential against the emulator's Entra token
-    /// endpoint, with its tenant, client id and secret.
-    pub fn credential(&self) -> Result<ClientSecretCredential> {
-        ClientSecretCredential::with_authority(
-            self.tenant_id.as_str(),
-            self.client_id.as_str(),
+    /// endpoint, with its tenant, client id and secret. The authority host
+    /// is always the emulator's; the rest of `options` applies.
+    pub fn credential(
+        &self,
+        options: Option<ClientSecretCredentialOptions>,
+    ) -> Result<ClientSecretCredential> {
+        ClientSecretCredential::new(
+            &self.tenant_id,
+            &self.client_id,
             self.client_secret.clone(),
-            &self.endpoint,
+            Some(
+                options
+                    .unwrap_or_default()
+                    .with_authority_host(self.endpoint.as_str()),
+            ),
         )
     }
 
     /// An identity client signing with the access key (HMAC-SHA256).
-    pub fn identity_client(&self) -> Result<CommunicationIdentityClient> {
-        CommunicationIdentityClient::with_access_key(&self.endpoint, &self.access_key)
+    pub fn identity_client(
+        &self,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<CommunicationIdentityClient> {
+        CommunicationIdentityClient::from_access_key(&self.endpoint, &self.access_key, options)
     }
 
     /// An APIM client for the emulator's ARM endpoint, authenticated with
-    /// [`credential`](Self::credential).
-    pub fn apim_client(&self) -> Result<ApiManagementClient> {
-        ApiManagementClient::with_endpoint(&self.endpoint, Arc::new(self.credential()?))
+    /// [`credential`](Self::credential) (which gets the same transport
+    /// options).
+    pub fn apim_client(
+        &self,
+        options: Option<ApiManagementClientOptions>,
+    ) -> Result<ApiManagementClient> {
+        let options = options.unwrap_or_default();
+        let credential = self.credential(Some(
+            ClientSecretCredentialOptions::default()
+                .with_client_options(options.client_options().clone()),
+        ))?;
+        ApiManagementClient::new(&self.endpoint, Arc::new(credential), Some(options))
     }
 }
 
@@ -261,13 +282,13 @@ mod tests {
         );
         assert_eq!(settings.apim_primary_key().expose(), "p");
         assert_eq!(settings.apim_secondary_key().expose(), "s");
-        let debug = format!("{:?}", settings.credential().unwrap());
+        let debug = format!("{:?}", settings.credential(None).unwrap());
         assert!(
             debug.contains("tenant1") && debug.contains("client1"),
             "{debug}"
         );
-        assert!(settings.identity_client().is_ok());
-        assert!(settings.apim_client().is_ok());
+        assert!(settings.identity_client(None).is_ok());
+        assert!(settings.apim_client(None).is_ok());
     }
 
     #[test]
@@ -275,11 +296,11 @@ mod tests {
         let bad_key = EmulatorSettings::new("http://127.0.0.1:1")
             .unwrap()
             .with_access_key("%%%");
-        assert!(bad_key.identity_client().unwrap_err().is_validation());
+        assert!(bad_key.identity_client(None).unwrap_err().is_validation());
         // Credentials never go over plain http to another machine.
         let remote = EmulatorSettings::new("http://emulator.example:10000").unwrap();
-        assert!(remote.credential().unwrap_err().is_validation());
-        assert!(remote.apim_client().unwrap_err().is_validation());
+        assert!(remote.credential(None).unwrap_err().is_validation());
+        assert!(remote.apim_client(None).unwrap_err().is_validation());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use url::Url;
 
@@ -9,34 +10,46 @@ use super::connection_string::{decode_access_key, endpoint_url};
 use super::teams_extension::check_ids;
 use super::user::check_custom_id;
 use super::{
-    CommunicationUser, CommunicationUserIdentifier, ConnectionString, Scope,
-    TeamsExtensionAssignment,
+    CommunicationIdentityClientOptions, CommunicationUser, CommunicationUserIdentifier,
+    ConnectionString, Scope, TeamsExtensionAssignment,
 };
 use crate::adapters::acs_identity as adapter;
 use crate::credential::{COMMUNICATION_SCOPE, TokenCredential};
 use crate::error::{Error, Result};
-use crate::pipeline::{Authentication, CallContext, ClientOptions};
+use crate::pipeline::{Authentication, CallContext, ClientOptions, check_api_version};
 use crate::{AccessToken, Secret};
 
-/// The shortest token lifetime the service accepts, in minutes.
-pub const MIN_TOKEN_MINUTES: u32 = 60;
-/// The longest token lifetime the service accepts, in minutes (24 hours).
-pub const MAX_TOKEN_MINUTES: u32 = 1440;
+/// The shortest token lifetime the service accepts: one hour.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(60 * 60);
+/// The longest token lifetime the service accepts: 24 hours.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Creates and deletes Communication Services users and issues and revokes
 /// their access tokens.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
+/// Build one from a connection string, an endpoint and its access key, or an
+/// endpoint and an Entra ID credential; each takes
+/// `Option<`[`CommunicationIdentityClientOptions`]`>` last.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let connection_string = emulator.connection_string();
+/// use std::time::Duration;
 /// use azure_user_tokens::identity::{CommunicationIdentityClient, Scope};
-/// let client = CommunicationIdentityClient::from_connection_string(
-///     &std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING").unwrap(),
-/// )?;
+///
+/// // connection_string: Secret::new(std::env::var("COMMUNICATION_SERVICES_CONNECTION_STRING")?)
+/// let client = CommunicationIdentityClient::from_connection_string(&connection_string, None)?;
 /// let user = client.create_user().await?;
-/// let token = client.get_token(&user, &[Scope::VoIp], None).await?;
+/// let token = client.get_token(&user, &[Scope::VoIp], Some(Duration::from_secs(3600))).await?;
 /// println!("expires at {}", token.expires_on);
 /// client.revoke_tokens(&user).await?;
 /// client.delete_user(&user).await?;
+///
+/// // Lifetimes outside one to 24 hours are refused before anything is sent.
+/// let err = client.get_token(&user, &[Scope::Chat], Some(Duration::from_secs(60))).await.unwrap_err();
+/// assert!(err.is_validation());
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -56,51 +69,64 @@ enum Auth {
 }
 
 impl CommunicationIdentityClient {
-    /// From `endpoint=https://…/;accesskey=…` (HMAC-SHA256 signing).
-    pub fn from_connection_string(connection_string: &str) -> Result<Self> {
-        let parsed = ConnectionString::parse(connection_string)?;
+    /// A client for `endpoint` (`https://<resource>.communication.azure.com`)
+    /// authenticated with an Entra ID credential (bearer tokens for
+    /// `https://communication.azure.com//.default`).
+    pub fn new(
+        endpoint: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let endpoint = endpoint_url(endpoint, "endpoint")?;
+        Self::build(endpoint, Auth::Credential(credential), options)
+    }
+
+    /// A client for `endpoint` signing with its base64 access key
+    /// (HMAC-SHA256).
+    pub fn from_access_key(
+        endpoint: &str,
+        access_key: &Secret,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let endpoint = endpoint_url(endpoint, "endpoint")?;
+        let key = decode_access_key(access_key.expose())?;
+        Self::build(endpoint, Auth::AccessKey(key), options)
+    }
+
+    /// A client from `endpoint=https://…/;accesskey=…` (HMAC-SHA256 signing).
+    pub fn from_connection_string(
+        connection_string: &Secret,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let parsed = ConnectionString::parse(connection_string.expose())?;
         Self::build(
             parsed.endpoint().clone(),
             Auth::AccessKey(parsed.access_key().to_vec()),
-            ClientOptions::default(),
+            options,
         )
     }
 
-    /// From an endpoint and its base64 access key (HMAC-SHA256 signing).
-    pub fn with_access_key(endpoint: &str, access_key: &Secret) -> Result<Self> {
-        let endpoint = endpoint_url(endpoint, "endpoint")?;
-        let key = decode_access_key(access_key.expose())?;
-        Self::build(endpoint, Auth::AccessKey(key), ClientOptions::default())
-    }
-
-    /// From an endpoint and an Entra ID credential (bearer tokens for
-    /// `https://communication.azure.com//.default`).
-    pub fn with_credential(endpoint: &str, credential: Arc<dyn TokenCredential>) -> Result<Self> {
-        let endpoint = endpoint_url(endpoint, "endpoint")?;
-        Self::build(
-            endpoint,
-            Auth::Credential(credential),
-            ClientOptions::default(),
-        )
-    }
-
-    /// The same client with other transport options.
-    pub fn with_options(self, options: ClientOptions) -> Result<Self> {
-        Self::build(self.endpoint, self.auth, options)
-    }
-
-    fn build(endpoint: Url, auth: Auth, options: ClientOptions) -> Result<Self> {
+    fn build(
+        endpoint: Url,
+        auth: Auth,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> Result<Self> {
+        let options = options.unwrap_or_default();
+        let api_version = options.api_version().to_string();
+        check_api_version(&api_version)?;
         let authentication = match &auth {
             Auth::AccessKey(key) => Authentication::AccessKey(key.clone()),
             Auth::Credential(_) => Authentication::Bearer,
         };
-        let transport = options.transport(authentication, adapter::default_api_version())?;
+        let transport = options
+            .client_options()
+            .transport(authentication, options.api_version_override())?;
         Ok(CommunicationIdentityClient {
             generated: adapter::client(endpoint.as_str(), transport.http, transport.pipeline),
             endpoint,
             auth,
-            options,
-            api_version: transport.api_version,
+            options: options.client_options().clone(),
+            api_version,
         })
     }
 
@@ -167,16 +193,18 @@ impl CommunicationIdentityClient {
         CommunicationUser::from_wire(&value)
     }
 
-    /// Creates a user and issues a token for it in one call.
-    /// `expires_in_minutes` is 60–1440 (default: the service's, 24 hours).
+    /// Creates a user and issues a token for it in one call. The token
+    /// lives `token_expires_in` (whole minutes, from
+    /// [`MIN_TOKEN_LIFETIME`] to [`MAX_TOKEN_LIFETIME`]; `None`: the
+    /// service's default, 24 hours).
     pub async fn create_user_and_token(
         &self,
         scopes: &[Scope],
-        expires_in_minutes: Option<u32>,
+        token_expires_in: Option<Duration>,
     ) -> Result<(CommunicationUserIdentifier, AccessToken)> {
         self.require(adapter::CREATE_IDENTITY)?;
         let scopes = scope_names(scopes)?;
-        check_lifetime(expires_in_minutes)?;
+        let expires_in_minutes = lifetime_minutes(token_expires_in)?;
         let context = self.context(false).await?;
         let (id, token) = adapter::create_identity(
             &self.generated,
@@ -196,16 +224,20 @@ impl CommunicationIdentityClient {
         Ok((CommunicationUserIdentifier::new(id)?, token))
     }
 
-    /// Issues a token for `user`. `expires_in_minutes` is 60–1440.
+    /// Issues a token for `user` with `scopes`, living `token_expires_in`
+    /// (whole minutes, from [`MIN_TOKEN_LIFETIME`] to
+    /// [`MAX_TOKEN_LIFETIME`]; `None`: the service's default, 24 hours). A
+    /// lifetime outside those bounds is a validation error and nothing is
+    /// sent.
     pub async fn get_token(
         &self,
         user: &CommunicationUserIdentifier,
         scopes: &[Scope],
-        expires_in_minutes: Option<u32>,
+        token_expires_in: Option<Duration>,
     ) -> Result<AccessToken> {
         self.require(adapter::ISSUE_ACCESS_TOKEN)?;
         let scopes = scope_names(scopes)?;
-        check_lifetime(expires_in_minutes)?;
+        let expires_in_minutes = lifetime_minutes(token_expires_in)?;
         let context = self.context(true).await?;
         adapter::issue_access_token(
             &self.generated,
@@ -406,19 +438,32 @@ impl fmt::Debug for CommunicationIdentityClient {
     }
 }
 
-/// 60–1440 minutes, as the service requires.
-fn check_lifetime(expires_in_minutes: Option<u32>) -> Result<()> {
-    match expires_in_minutes {
-        Some(minutes) if !(MIN_TOKEN_MINUTES..=MAX_TOKEN_MINUTES).contains(&minutes) => {
-            Err(Error::validation(
-                "expires_in_minutes",
-                format!(
-                    "{minutes} minutes is outside the allowed {MIN_TOKEN_MINUTES}–{MAX_TOKEN_MINUTES} minutes (1 to 24 hours)"
-                ),
-            ))
-        }
-        _ => Ok(()),
+/// A token lifetime as the service takes it: whole minutes, 60–1440.
+fn lifetime_minutes(token_expires_in: Option<Duration>) -> Result<Option<u32>> {
+    let Some(lifetime) = token_expires_in else {
+        return Ok(None);
+    };
+    let (min, max) = (
+        MIN_TOKEN_LIFETIME.as_secs() / 60,
+        MAX_TOKEN_LIFETIME.as_secs() / 60,
+    );
+    if lifetime.subsec_nanos() != 0 || lifetime.as_secs() % 60 != 0 {
+        return Err(Error::validation(
+            "token_expires_in",
+            format!(
+                "{lifetime:?} is not a whole number of minutes (the service takes {min}–{max} minutes)"
+            ),
+        ));
     }
+    let minutes = lifetime.as_secs() / 60;
+    if !(min..=max).contains(&minutes) {
+        return Err(Error::validation(
+            "token_expires_in",
+            format!("{minutes} minutes is outside the allowed {min}–{max} minutes (1 to 24 hours)"),
+        ));
+    }
+    // At most 1440: it fits.
+    Ok(u32::try_from(minutes).ok())
 }
 
 fn scope_names(scopes: &[Scope]) -> Result<Vec<String>> {
@@ -442,13 +487,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lifetimes_outside_60_to_1440_are_refused_with_the_limits() {
-        for minutes in [0, 59, 1441, u32::MAX] {
-            let err = check_lifetime(Some(minutes)).unwrap_err();
+    fn lifetimes_outside_60_to_1440_minutes_are_refused_with_the_limits() {
+        let minutes = |m: u64| Some(Duration::from_secs(m * 60));
+        for m in [0, 59, 1441, u64::from(u32::MAX) + 1, u64::MAX / 60] {
+            let err = lifetime_minutes(minutes(m)).unwrap_err();
+            assert_eq!(err.field(), Some("token_expires_in"));
             assert!(err.message().contains("60–1440"), "{err}");
         }
-        for minutes in [None, Some(60), Some(1440)] {
-            assert!(check_lifetime(minutes).is_ok());
+        assert_eq!(lifetime_minutes(None).unwrap(), None);
+        assert_eq!(lifetime_minutes(minutes(60)).unwrap(), Some(60));
+        assert_eq!(
+            lifetime_minutes(Some(MAX_TOKEN_LIFETIME)).unwrap(),
+            Some(1440)
+        );
+    }
+
+    #[test]
+    fn lifetimes_are_whole_minutes() {
+        for odd in [
+            Duration::from_secs(3601),
+            Duration::from_millis(3_600_001),
+            Duration::new(3600, 1),
+        ] {
+            let err = lifetime_minutes(Some(odd)).unwrap_err();
+            assert!(err.message().contains("whole number of minutes"), "{err}");
         }
     }
 
@@ -465,7 +527,8 @@ mod tests {
     #[test]
     fn debug_never_shows_the_key() {
         let client = CommunicationIdentityClient::from_connection_string(
-            "endpoint=http://127.0.0.1:1/;accesskey=c2VjcmV0LWtleS1ieXRlcw==",
+            &Secret::new("endpoint=http://127.0.0.1:1/;accesskey=c2VjcmV0LWtleS1ieXRlcw=="),
+            None,
         )
         .unwrap();
         let debug = format!("{client:?}");

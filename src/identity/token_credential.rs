@@ -80,18 +80,40 @@ type Refresher = dyn Fn() -> BoxFuture<'static, Result<Secret>> + Send + Sync;
 ///   proactive refresh is retried later.
 /// - [`close`](Self::close), or dropping the last clone, stops the timer.
 ///
-/// ```no_run
-/// # async fn demo() -> azure_user_tokens::Result<()> {
-/// use azure_user_tokens::identity::CommunicationTokenCredential;
-/// use azure_user_tokens::Secret;
-/// let credential = CommunicationTokenCredential::with_refresher(
-///     || async { Ok(Secret::new(fetch_token_from_my_backend().await)) },
-///     None,
-///     true,
+/// The refresher is any `Fn() -> impl Future<Output = Result<Secret>>`,
+/// typically a call to your backend, which gets the token from a
+/// [`CommunicationIdentityClient`](super::CommunicationIdentityClient). Its
+/// own errors become this crate's with [`Error::credential`]:
+///
+/// ```
+/// use azure_user_tokens::identity::{CommunicationTokenCredential, CommunicationTokenRefreshOptions};
+/// use azure_user_tokens::{Error, Secret};
+/// # use azure_user_tokens::identity::{CommunicationIdentityClient, CommunicationUserIdentifier, Scope};
+/// # static BACKEND: std::sync::OnceLock<(CommunicationIdentityClient, CommunicationUserIdentifier)> =
+/// #     std::sync::OnceLock::new();
+///
+/// /// Your own call to your backend, with its own error type.
+/// async fn token_from_backend() -> Result<String, std::io::Error> {
+///     // … an HTTP call to your service, which uses a CommunicationIdentityClient …
+/// #   let (identity, user) = BACKEND.get().unwrap();
+/// #   let token = identity.get_token(user, &[Scope::VoIp], None).await.map_err(std::io::Error::other)?;
+/// #   Ok(token.token.expose().to_string())
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> azure_user_tokens::Result<()> {
+/// # let emulator = azure_user_tokens::emulator::Emulator::start(Default::default()).await.unwrap();
+/// # let identity = emulator.settings().identity_client(None)?;
+/// # let user = identity.create_user().await?;
+/// # BACKEND.set((identity, user)).unwrap();
+/// let credential = CommunicationTokenCredential::from_refresher(
+///     || async { token_from_backend().await.map(Secret::new).map_err(Error::credential) },
+///     Some(CommunicationTokenRefreshOptions::default().with_proactive_refresh(true)),
 /// )?;
-/// let token = credential.get_token().await?;
+/// let token = credential.get_token().await?; // refreshed when it nears expiry
+/// assert!(token.expires_on > chrono::Utc::now());
+/// credential.close(); // stops the background refresh (dropping it does too)
 /// # Ok(()) }
-/// # async fn fetch_token_from_my_backend() -> String { String::new() }
 /// ```
 #[derive(Clone)]
 pub struct CommunicationTokenCredential {
@@ -106,10 +128,75 @@ struct Shared {
     timer: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
+/// How a [`CommunicationTokenCredential`] with a refresher behaves (as the
+/// JavaScript SDK's `CommunicationTokenRefreshOptions`, the refresher itself
+/// being the constructor's first argument).
+///
+/// ```
+/// use azure_user_tokens::Secret;
+/// use azure_user_tokens::identity::CommunicationTokenRefreshOptions;
+/// # let token_you_already_have = Secret::new("eyJ…");
+/// let options = CommunicationTokenRefreshOptions::default()
+///     .with_initial_token(token_you_already_have)
+///     .with_proactive_refresh(true);
+/// ```
+#[derive(Clone)]
+pub struct CommunicationTokenRefreshOptions {
+    initial_token: Option<Secret>,
+    proactive_refresh: bool,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for CommunicationTokenRefreshOptions {
+    fn default() -> Self {
+        CommunicationTokenRefreshOptions {
+            initial_token: None,
+            proactive_refresh: false,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl CommunicationTokenRefreshOptions {
+    /// A token (a JWT) to use until it nears expiry, before the first refresh.
+    pub fn with_initial_token(mut self, token: Secret) -> Self {
+        self.initial_token = Some(token);
+        self
+    }
+
+    /// Renews the token in the background ten minutes before it expires
+    /// (default: only on demand). Needs a tokio runtime when the credential
+    /// is built.
+    pub fn with_proactive_refresh(mut self, proactive_refresh: bool) -> Self {
+        self.proactive_refresh = proactive_refresh;
+        self
+    }
+
+    /// Reads "now" from this clock (tests: [`TokioClock`] with paused time).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Whether the token is renewed in the background.
+    pub fn refreshes_proactively(&self) -> bool {
+        self.proactive_refresh
+    }
+}
+
+impl fmt::Debug for CommunicationTokenRefreshOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CommunicationTokenRefreshOptions")
+            .field("initial_token", &self.initial_token)
+            .field("proactive_refresh", &self.proactive_refresh)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
 impl CommunicationTokenCredential {
     /// A fixed token (a JWT: its `exp` is read, base64url).
-    pub fn from_token(token: impl Into<Secret>) -> Result<Self> {
-        let token = token.into();
+    pub fn from_token(token: Secret) -> Result<Self> {
         let expires_on = jwt::expiry(token.expose())?;
         Ok(Self::new(
             None,
@@ -118,32 +205,18 @@ impl CommunicationTokenCredential {
         ))
     }
 
-    /// A token renewed by `refresher`; `initial` is used first if given.
-    /// `proactive` starts the background refresh (needs a tokio runtime).
-    pub fn with_refresher<F, Fut>(
+    /// A token renewed by `refresher`, as `options` say (default: no initial
+    /// token, refreshed on demand).
+    pub fn from_refresher<F, Fut>(
         refresher: F,
-        initial: Option<Secret>,
-        proactive: bool,
+        options: Option<CommunicationTokenRefreshOptions>,
     ) -> Result<Self>
     where
         F: Fn() -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Secret>> + Send + 'static,
     {
-        Self::with_refresher_and_clock(refresher, initial, proactive, Arc::new(SystemClock))
-    }
-
-    /// Like [`with_refresher`](Self::with_refresher) with another clock (tests).
-    pub fn with_refresher_and_clock<F, Fut>(
-        refresher: F,
-        initial: Option<Secret>,
-        proactive: bool,
-        clock: Arc<dyn Clock>,
-    ) -> Result<Self>
-    where
-        F: Fn() -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Secret>> + Send + 'static,
-    {
-        let initial = match initial {
+        let options = options.unwrap_or_default();
+        let initial = match options.initial_token {
             Some(token) => {
                 let expires_on = jwt::expiry(token.expose())?;
                 Some(AccessToken::new(token, expires_on))
@@ -151,8 +224,8 @@ impl CommunicationTokenCredential {
             None => None,
         };
         let refresher: Arc<Refresher> = Arc::new(move || Box::pin(refresher()));
-        let credential = Self::new(Some(refresher), clock, initial);
-        if proactive {
+        let credential = Self::new(Some(refresher), options.clock, initial);
+        if options.proactive_refresh {
             credential.start_timer()?;
         }
         Ok(credential)
@@ -198,8 +271,9 @@ impl CommunicationTokenCredential {
     fn start_timer(&self) -> Result<()> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
             Error::new(
-                ErrorKind::Credential,
-                "proactive refreshing needs a tokio runtime",
+                ErrorKind::Usage,
+                "proactive refreshing needs a tokio runtime: build the credential inside one \
+                 (or use azure_user_tokens::blocking::CommunicationTokenCredential)",
             )
         })?;
         // The task holds only a weak reference, so dropping the credential stops it.

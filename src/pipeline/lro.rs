@@ -37,7 +37,7 @@ const UNBOUNDED: Duration = Duration::from_secs(30 * 365 * 24 * 3600);
 /// How to wait for a long-running operation.
 ///
 /// ```
-/// use azure_user_tokens::pipeline::PollingOptions;
+/// use azure_user_tokens::PollingOptions;
 /// use std::time::Duration;
 /// let polling = PollingOptions::default()
 ///     .with_interval(Duration::from_secs(2))

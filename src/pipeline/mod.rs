@@ -21,6 +21,7 @@ pub(crate) use errors::json_problem;
 pub use errors::{from_generated, service_error, transport};
 pub use limits::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge};
 pub use lro::{OperationFailed, PollingOptions};
+pub(crate) use options::check_api_version;
 pub use options::{ClientOptions, DEFAULT_ATTEMPT_TIMEOUT};
 pub use policy::{AzurePolicy, CLIENT_REQUEST_ID};
 pub use retry::RetryOptions;

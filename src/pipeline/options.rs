@@ -7,18 +7,21 @@ use super::limits::DEFAULT_MAX_RESPONSE_BYTES;
 use super::{Authentication, AzurePolicy, Pipeline, PollingOptions, RetryOptions};
 use crate::error::Result;
 
-/// What a facade client is built from: the HTTP client, the pipeline that
-/// wraps the generated client, and the api-version to send.
+/// What a facade client is built from: the HTTP client and the pipeline that
+/// wraps the generated client.
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) pipeline: Pipeline,
-    pub(crate) api_version: String,
 }
 
-/// Transport options shared by every client.
+/// Transport options shared by every client and network credential: retries,
+/// timeouts, the HTTP client, limits. Each client's own options
+/// (`CommunicationIdentityClientOptions`, `ApiManagementClientOptions`, the
+/// credentials' options) hold one, beside what is particular to that client
+/// (its api-version, an authority host).
 ///
 /// ```
-/// use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+/// use azure_user_tokens::{ClientOptions, RetryOptions};
 /// use std::time::Duration;
 /// let options = ClientOptions::default()
 ///     .with_retry(RetryOptions::default().with_max_retries(5))
@@ -31,7 +34,6 @@ pub struct ClientOptions {
     pub(crate) retry: RetryOptions,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) total_timeout: Option<Duration>,
-    pub(crate) api_version: Option<String>,
     pub(crate) user_agent_suffix: Option<String>,
     pub(crate) http_client: Option<reqwest::Client>,
     pub(crate) max_response_bytes: usize,
@@ -48,7 +50,6 @@ impl Default for ClientOptions {
             retry: RetryOptions::default(),
             attempt_timeout: Some(DEFAULT_ATTEMPT_TIMEOUT),
             total_timeout: None,
-            api_version: None,
             user_agent_suffix: None,
             http_client: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -65,7 +66,7 @@ impl ClientOptions {
     }
 
     /// Longest time one attempt may take, reading the answer's body included
-    /// (default [`DEFAULT_ATTEMPT_TIMEOUT`], 100 s).
+    /// (default 100 s, as .NET's Azure SDK).
     pub fn with_attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
@@ -74,13 +75,6 @@ impl ClientOptions {
     /// Longest time a whole call may take, retries included.
     pub fn with_total_timeout(mut self, timeout: Duration) -> Self {
         self.total_timeout = Some(timeout);
-        self
-    }
-
-    /// Sends this api-version instead of the one the build's spec describes
-    /// (both the `api-version` query parameter and header).
-    pub fn with_api_version(mut self, api_version: impl Into<String>) -> Self {
-        self.api_version = Some(api_version.into());
         self
     }
 
@@ -118,22 +112,18 @@ impl ClientOptions {
         &self.polling
     }
 
-    /// The api-version override, if any.
-    pub fn api_version(&self) -> Option<&str> {
-        self.api_version.as_deref()
-    }
-
     /// The retry policy.
     pub fn retry(&self) -> &RetryOptions {
         &self.retry
     }
 
     /// The transport these options describe for a client authenticating
-    /// with `auth`; the api-version is the override, else `default_api_version`.
+    /// with `auth`, sending `api_version_override` (when given) on every
+    /// request, `nextLink` pages and status checks included.
     pub(crate) fn transport(
         &self,
         auth: Authentication,
-        default_api_version: &str,
+        api_version_override: Option<&str>,
     ) -> Result<Transport> {
         let http = match &self.http_client {
             Some(http) => http.clone(),
@@ -141,12 +131,7 @@ impl ClientOptions {
         };
         Ok(Transport {
             http,
-            pipeline: AzurePolicy::pipeline(auth, self),
-            api_version: self
-                .api_version
-                .as_deref()
-                .unwrap_or(default_api_version)
-                .to_string(),
+            pipeline: AzurePolicy::pipeline(auth, self, api_version_override),
         })
     }
 
@@ -156,13 +141,26 @@ impl ClientOptions {
     }
 }
 
+/// An api-version a caller asked for: it goes into a query parameter and a
+/// header, so it must be non-empty printable ASCII without spaces.
+pub(crate) fn check_api_version(api_version: &str) -> Result<()> {
+    if api_version.is_empty() || !api_version.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(crate::Error::validation(
+            "api_version",
+            format!(
+                "{api_version:?} is not an api-version (such as 2023-10-01 or 2025-03-02-preview)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl fmt::Debug for ClientOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientOptions")
             .field("retry", &self.retry)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("total_timeout", &self.total_timeout)
-            .field("api_version", &self.api_version)
             .field("user_agent_suffix", &self.user_agent_suffix)
             .field("http_client", &self.http_client.as_ref().map(|_| ".."))
             .field("max_response_bytes", &self.max_response_bytes)
@@ -181,5 +179,17 @@ mod tests {
         assert_eq!(options.attempt_timeout, Some(DEFAULT_ATTEMPT_TIMEOUT));
         assert_eq!(options.max_response_bytes, 4 * 1024 * 1024);
         assert_eq!(options.with_max_response_bytes(10).max_response_bytes, 10);
+    }
+
+    #[test]
+    fn api_versions_must_fit_a_query_and_a_header() {
+        for bad in ["", " ", "2023-10-01 ", "a\nb", "é"] {
+            assert_eq!(
+                check_api_version(bad).unwrap_err().field(),
+                Some("api_version"),
+                "{bad:?}"
+            );
+        }
+        assert!(check_api_version("2025-03-02-preview").is_ok());
     }
 }

@@ -21,12 +21,19 @@ pub const CLIENT_REQUEST_ID: &str = "x-ms-client-request-id";
 pub struct AzurePolicy {
     auth: Authentication,
     options: ClientOptions,
+    /// Sent instead of the spec's api-version (query parameter and header).
+    api_version: Option<String>,
     user_agent: String,
 }
 
 impl AzurePolicy {
-    /// A pipeline authenticating with `auth`, configured by `options`.
-    pub fn pipeline(auth: Authentication, options: &ClientOptions) -> Pipeline {
+    /// A pipeline authenticating with `auth`, configured by `options`, and
+    /// sending `api_version` instead of the spec's when given.
+    pub fn pipeline(
+        auth: Authentication,
+        options: &ClientOptions,
+        api_version: Option<&str>,
+    ) -> Pipeline {
         let mut user_agent =
             concat!("azure-user-tokens/", env!("CARGO_PKG_VERSION"), " (rust)").to_string();
         if let Some(suffix) = &options.user_agent_suffix {
@@ -36,6 +43,7 @@ impl AzurePolicy {
         Pipeline::with_policy(Arc::new(AzurePolicy {
             auth,
             options: options.clone(),
+            api_version: api_version.map(str::to_string),
             user_agent,
         }))
     }
@@ -203,7 +211,7 @@ impl Policy for AzurePolicy {
         if let Ok(value) = HeaderValue::from_str(&self.user_agent) {
             headers.insert(USER_AGENT, value);
         }
-        if let Some(api_version) = &self.options.api_version {
+        if let Some(api_version) = &self.api_version {
             override_api_version(request, api_version);
         }
     }

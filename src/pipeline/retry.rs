@@ -12,7 +12,7 @@ use crate::lifetime;
 /// Retry settings, shared by every client.
 ///
 /// ```
-/// use azure_user_tokens::pipeline::RetryOptions;
+/// use azure_user_tokens::RetryOptions;
 /// use std::time::Duration;
 /// let retry = RetryOptions::default().with_max_retries(5).with_initial_delay(Duration::from_millis(200));
 /// assert_eq!(retry.max_retries(), 5);

@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use azure_user_tokens::apim::{
-    ApiManagementClient, ApimService, ApimUserRef, KeyType, NewApimUser, SharedAccessToken,
+    ApiManagementClient, ApimService, ApimUserRef, KeyType, ListUsersOptions, NewApimUser,
+    SharedAccessToken,
 };
 use azure_user_tokens::credential::ClientSecretCredential;
 use azure_user_tokens::identity::{
@@ -38,7 +39,8 @@ async fn cs(text: String) -> azure_user_tokens::Result<()> {
 }
 
 async fn client_cs(text: String) -> azure_user_tokens::Result<()> {
-    CommunicationIdentityClient::from_connection_string(&text).map(|_| ())
+    CommunicationIdentityClient::from_connection_string(&azure_user_tokens::Secret::new(text), None)
+        .map(|_| ())
 }
 
 /// A JWT with this payload (header and signature do not matter).
@@ -69,7 +71,16 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
                              client: &'static str,
                              secret: &'static str,
                              authority: &'static str| async move {
-        ClientSecretCredential::with_authority(tenant, client, secret, authority).map(|_| ())
+        ClientSecretCredential::new(
+            tenant,
+            client,
+            azure_user_tokens::Secret::from(secret),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(authority),
+            ),
+        )
+        .map(|_| ())
     };
     vec![
         case!(
@@ -179,69 +190,75 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
         case!(
             "endpoint: empty",
             Expect::validation("endpoint", "not an absolute URL"),
-            async { CommunicationIdentityClient::with_access_key("", &Secret::new(KEY)) }
+            async { CommunicationIdentityClient::from_access_key("", &Secret::new(KEY), None) }
         ),
         case!(
             "endpoint: relative",
             Expect::validation("endpoint", "not an absolute URL"),
             async {
-                CommunicationIdentityClient::with_access_key("relative/path", &Secret::new(KEY))
+                CommunicationIdentityClient::from_access_key(
+                    "relative/path",
+                    &Secret::new(KEY),
+                    None,
+                )
             }
         ),
         case!(
             "endpoint: plain http remote with a key",
             Expect::validation("endpoint", "plain http"),
             async {
-                CommunicationIdentityClient::with_access_key(
+                CommunicationIdentityClient::from_access_key(
                     "http://example.com",
                     &Secret::new(KEY),
+                    None,
                 )
             }
         ),
         case!(
             "endpoint: no host",
             Expect::validation("endpoint", "URL"),
-            async { CommunicationIdentityClient::with_access_key("http://", &Secret::new(KEY)) }
+            async {
+                CommunicationIdentityClient::from_access_key("http://", &Secret::new(KEY), None)
+            }
         ),
         case!(
             "management endpoint: not a URL",
             Expect::validation("management_endpoint", "not an absolute URL"),
-            async { ApiManagementClient::with_endpoint("not a url", static_credential()) }
+            async { ApiManagementClient::new("not a url", static_credential(), None) }
         ),
         case!(
             "management endpoint: plain http remote",
             Expect::validation("management_endpoint", "plain http"),
             async {
-                ApiManagementClient::with_endpoint(
-                    "http://management.example.com",
-                    static_credential(),
-                )
+                ApiManagementClient::new("http://management.example.com", static_credential(), None)
             }
         ),
         case!(
             "management endpoint: ftp",
             Expect::validation("management_endpoint", "https"),
             async {
-                ApiManagementClient::with_endpoint(
-                    "ftp://management.example.com",
-                    static_credential(),
-                )
+                ApiManagementClient::new("ftp://management.example.com", static_credential(), None)
             }
         ),
         case!(
             "key: empty",
             Expect::validation("access_key", "empty"),
             async {
-                CommunicationIdentityClient::with_access_key("https://x.com", &Secret::new(""))
+                CommunicationIdentityClient::from_access_key(
+                    "https://x.com",
+                    &Secret::new(""),
+                    None,
+                )
             }
         ),
         case!(
             "key: not base64",
             Expect::validation("access_key", "not valid base64").never_says("s3cret"),
             async {
-                CommunicationIdentityClient::with_access_key(
+                CommunicationIdentityClient::from_access_key(
                     "https://x.com",
                     &Secret::new("s3cret!!"),
+                    None,
                 )
             }
         ),
@@ -249,7 +266,11 @@ pub fn construction<'a>() -> Vec<Case<'a>> {
             "key: whitespace",
             Expect::validation("access_key", "empty"),
             async {
-                CommunicationIdentityClient::with_access_key("https://x.com", &Secret::new("   "))
+                CommunicationIdentityClient::from_access_key(
+                    "https://x.com",
+                    &Secret::new("   "),
+                    None,
+                )
             }
         ),
         case!(
@@ -287,11 +308,12 @@ pub fn calls(ready: &Ready) -> Vec<Case<'_>> {
     let apim = &ready.apim;
     let apim_user = &ready.apim_user;
     let now = Utc::now();
-    let lifetime = move |minutes: u32| async move {
+    let lifetime = move |lifetime: std::time::Duration| async move {
         identity
-            .get_token(user, &[Scope::VoIp], Some(minutes))
+            .get_token(user, &[Scope::VoIp], Some(lifetime))
             .await
     };
+    let minutes = |n: u64| std::time::Duration::from_secs(n * 60);
     let apim_token = move |expiry| async move {
         apim.get_shared_access_token(apim_user, KeyType::Primary, expiry)
             .await
@@ -320,28 +342,38 @@ pub fn calls(ready: &Ready) -> Vec<Case<'_>> {
         ),
         case!(
             "lifetime: 0",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(0)
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(0))
         ),
         case!(
             "lifetime: 59",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(59)
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(59))
         ),
         case!(
             "lifetime: 1441",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(1441)
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(1441))
         ),
         case!(
-            "lifetime: u32::MAX",
-            Expect::validation("expires_in_minutes", between),
-            lifetime(u32::MAX)
+            "lifetime: u32::MAX minutes",
+            Expect::validation("token_expires_in", between),
+            lifetime(minutes(u64::from(u32::MAX)))
+        ),
+        case!(
+            "lifetime: Duration::MAX",
+            Expect::validation("token_expires_in", "whole number of minutes"),
+            lifetime(std::time::Duration::MAX)
+        ),
+        case!(
+            "lifetime: an hour and a second",
+            Expect::validation("token_expires_in", "whole number of minutes"),
+            lifetime(std::time::Duration::from_secs(3601))
         ),
         case!(
             "lifetime: 59 with a new user",
-            Expect::validation("expires_in_minutes", between),
-            identity.create_user_and_token(&[Scope::Chat], Some(59))
+            Expect::validation("token_expires_in", between),
+            identity.create_user_and_token(&[Scope::Chat], Some(minutes(59)))
         ),
         case!(
             "teams: empty token",
@@ -401,10 +433,9 @@ pub fn calls(ready: &Ready) -> Vec<Case<'_>> {
             "apim list: page size 0",
             Expect::validation("page_size", "at least 1"),
             async {
-                use futures_util::StreamExt;
-                let mut pages =
-                    std::pin::pin!(apim.list_users_in_pages_of(apim_user.service(), Some(0)));
-                pages.next().await.expect("one item").map(|_| ())
+                let page_size = ListUsersOptions::default().with_page_size(0);
+                let mut users = apim.list_users(apim_user.service(), Some(page_size));
+                users.next().await.expect("one item").map(|_| ())
             }
         ),
     ]
@@ -615,17 +646,17 @@ pub fn parsing<'a>() -> Vec<Case<'a>> {
         case!(
             "sas mint: & in user id",
             Expect::validation("user_id", "'&'"),
-            async { SharedAccessToken::mint("a&b", "k", Utc::now()) }
+            async { SharedAccessToken::mint("a&b", &Secret::new("k"), Utc::now()) }
         ),
         case!(
             "sas mint: line break in user id",
             Expect::validation("user_id", "line break"),
-            async { SharedAccessToken::mint("a\nb", "k", Utc::now()) }
+            async { SharedAccessToken::mint("a\nb", &Secret::new("k"), Utc::now()) }
         ),
         case!(
             "sas mint: empty key",
             Expect::validation("key", "empty"),
-            async { SharedAccessToken::mint("u", "", Utc::now()) }
+            async { SharedAccessToken::mint("u", &Secret::new(""), Utc::now()) }
         ),
         case!(
             "service: valid names, bad user",

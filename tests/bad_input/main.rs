@@ -28,7 +28,7 @@ async fn client_side_input_is_refused_before_anything_is_sent() {
         .create_user()
         .await
         .expect("a user to spoil calls for");
-    let apim = ApiManagementClient::with_endpoint(emulator.base_url(), entra_credential(&emulator))
+    let apim = ApiManagementClient::new(emulator.base_url(), entra_credential(&emulator), None)
         .expect("an APIM client");
     let apim_user = ApimUserRef::new(
         "00000000-0000-0000-0000-000000000000",

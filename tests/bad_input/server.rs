@@ -12,7 +12,6 @@ use azure_user_tokens::identity::{
 use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
 use azure_user_tokens::{AccessToken, ErrorKind};
 use chrono::{Duration as Span, Utc};
-use futures_util::StreamExt;
 
 use crate::expect::Expect;
 use crate::raw_server::{RawServer, Script};
@@ -408,17 +407,27 @@ fn options() -> ClientOptions {
 pub async fn call(op: Op, server: &RawServer) -> azure_user_tokens::Result<()> {
     let url = server.url();
     let identity = || {
-        CommunicationIdentityClient::from_connection_string(&format!(
-            "endpoint={url}/;accesskey={KEY}"
-        ))?
-        .with_options(options())
+        CommunicationIdentityClient::from_connection_string(
+            &azure_user_tokens::Secret::new(format!("endpoint={url}/;accesskey={KEY}")),
+            Some(
+                azure_user_tokens::identity::CommunicationIdentityClientOptions::default()
+                    .with_client_options(options()),
+            ),
+        )
     };
     let user = CommunicationUserIdentifier::new("8:acs:x_y")?;
     let apim = || {
         let credential = azure_user_tokens::credential::StaticTokenCredential::new(
             AccessToken::new("bearer-for-a-scripted-server", Utc::now() + Span::hours(1)),
         );
-        ApiManagementClient::with_endpoint(&url, Arc::new(credential))?.with_options(options())
+        ApiManagementClient::new(
+            &url,
+            Arc::new(credential),
+            Some(
+                azure_user_tokens::apim::ApiManagementClientOptions::default()
+                    .with_client_options(options()),
+            ),
+        )
     };
     let apim_user = ApimUserRef::new("00000000-0000-0000-0000-000000000000", "rg1", "svc1", "u1")?;
     match op {
@@ -439,24 +448,33 @@ pub async fn call(op: Op, server: &RawServer) -> azure_user_tokens::Result<()> {
         Op::ApimGetUser => apim()?.get_user(&apim_user).await.map(drop),
         Op::ApimList => {
             let client = apim()?;
-            let mut users = std::pin::pin!(client.list_users(apim_user.service()));
+            let mut users = client.list_users(apim_user.service(), None);
             while let Some(user) = users.next().await {
                 user?;
             }
             Ok(())
         }
         Op::ManagedIdentity => {
-            azure_user_tokens::credential::ManagedIdentityCredential::with_host(&url)?
-                .get_token(MANAGEMENT_SCOPE)
-                .await
-                .map(drop)
+            azure_user_tokens::credential::ManagedIdentityCredential::new(Some(
+                azure_user_tokens::credential::ManagedIdentityCredentialOptions::default()
+                    .with_endpoint(&url),
+            ))?
+            .get_token(MANAGEMENT_SCOPE)
+            .await
+            .map(drop)
         }
-        Op::EntraToken => {
-            ClientSecretCredential::with_authority("tenant1", "client1", "client-secret-1", &url)?
-                .with_options(options())
-                .get_token(MANAGEMENT_SCOPE)
-                .await
-                .map(drop)
-        }
+        Op::EntraToken => ClientSecretCredential::new(
+            "tenant1",
+            "client1",
+            azure_user_tokens::Secret::from("client-secret-1"),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(&url)
+                    .with_client_options(options()),
+            ),
+        )?
+        .get_token(MANAGEMENT_SCOPE)
+        .await
+        .map(drop),
     }
 }

@@ -41,7 +41,7 @@ async fn apim_tokens_for_the_callers_own_apim_user() {
         let answer = call(json!({"expiresIn": "PT8H"})).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
         let token = SharedAccessToken::parse(answer.json["token"].as_str().unwrap()).unwrap();
-        assert!(token.verify(defaults::APIM_PRIMARY_KEY));
+        assert!(token.verify(&azure_user_tokens::Secret::new(defaults::APIM_PRIMARY_KEY)));
         let ahead = token.expires_at() - chrono::Utc::now();
         assert!(ahead > chrono::Duration::minutes(478) && ahead <= chrono::Duration::hours(8));
         assert_eq!(

@@ -4,14 +4,14 @@
 //! and a client.
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
-use azure_user_tokens::apim::ApiManagementClient;
 use azure_user_tokens::broker::{Broker, BrokerConfig, DatabaseUrl, Upstreams};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig};
-use azure_user_tokens::identity::CommunicationIdentityClient;
-use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+use azure_user_tokens::identity::{
+    CommunicationIdentityClient, CommunicationIdentityClientOptions,
+};
+use azure_user_tokens::{ClientOptions, RetryOptions};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
@@ -146,16 +146,11 @@ impl Env {
     /// The emulator's clients, as the CLI would build them.
     pub fn upstreams(&self) -> Upstreams {
         let identity = CommunicationIdentityClient::from_connection_string(
-            self.emulator.connection_string().expose(),
-        )
-        .unwrap()
-        .with_options(fast_retries())
-        .unwrap();
-        let apim = ApiManagementClient::with_endpoint(
-            self.emulator.base_url(),
-            Arc::new(self.emulator.client_secret_credential().unwrap()),
+            &self.emulator.connection_string(),
+            Some(CommunicationIdentityClientOptions::default().with_client_options(fast_retries())),
         )
         .unwrap();
+        let apim = self.emulator.settings().apim_client(None).unwrap();
         Upstreams {
             identity,
             apim: Some(apim),

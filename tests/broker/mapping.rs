@@ -189,7 +189,8 @@ async fn an_identity_deleted_behind_the_brokers_back_is_replaced() {
     let alice = env.issuer.token("alice");
     let id = env.token(&broker, &alice).await.user_id();
     let client = azure_user_tokens::identity::CommunicationIdentityClient::from_connection_string(
-        env.emulator.connection_string().expose(),
+        &env.emulator.connection_string(),
+        None,
     )
     .unwrap();
     client

@@ -6,10 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use azure_user_tokens::credential::ClientSecretCredential;
+use azure_user_tokens::credential::{ClientSecretCredential, ClientSecretCredentialOptions};
 use azure_user_tokens::emulator::{Emulator, EmulatorConfig, Stats};
-use azure_user_tokens::identity::CommunicationIdentityClient;
-use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
+use azure_user_tokens::identity::{
+    CommunicationIdentityClient, CommunicationIdentityClientOptions,
+};
+use azure_user_tokens::{ClientOptions, RetryOptions};
 
 /// An emulator on 127.0.0.1 with the well-known defaults.
 pub async fn emulator() -> Emulator {
@@ -33,17 +35,31 @@ pub fn fast_retries(max_retries: u32) -> ClientOptions {
 
 /// An identity client signing with the emulator's access key.
 pub fn identity_client(emulator: &Emulator) -> CommunicationIdentityClient {
-    CommunicationIdentityClient::from_connection_string(emulator.connection_string().expose())
+    CommunicationIdentityClient::from_connection_string(&emulator.connection_string(), None)
         .expect("the emulator's connection string is valid")
+}
+
+/// An identity client signing with the emulator's access key, with `options`.
+pub fn identity_client_with(
+    emulator: &Emulator,
+    options: ClientOptions,
+) -> CommunicationIdentityClient {
+    let options = CommunicationIdentityClientOptions::default().with_client_options(options);
+    CommunicationIdentityClient::from_connection_string(
+        &emulator.connection_string(),
+        Some(options),
+    )
+    .expect("the emulator's connection string is valid")
 }
 
 /// A client-secret credential against the emulator's Entra endpoint.
 pub fn entra_credential(emulator: &Emulator) -> Arc<ClientSecretCredential> {
+    let options = ClientSecretCredentialOptions::default().with_client_options(fast_retries(12));
     Arc::new(
         emulator
-            .client_secret_credential()
-            .expect("the emulator's credentials are valid")
-            .with_options(fast_retries(12)),
+            .settings()
+            .credential(Some(options))
+            .expect("the emulator's credentials are valid"),
     )
 }
 

@@ -21,7 +21,6 @@ use azure_user_tokens::credential::{MANAGEMENT_SCOPE, TokenCredential};
 use azure_user_tokens::emulator::EmulatorConfig;
 use azure_user_tokens::identity::{CommunicationUserIdentifier, Scope};
 use common::*;
-use futures_util::StreamExt;
 use ledger::Ledger;
 
 const CALLS: usize = 10_000;
@@ -38,19 +37,22 @@ async fn ten_thousand_calls_under_faults_leave_the_emulator_as_the_client_believ
             .with_fault_retry_after_ms(1),
     )
     .await;
-    let identity = identity_client(&emulator)
-        .with_options(fast_retries(5))
-        .unwrap();
+    let identity = identity_client_with(&emulator, fast_retries(5));
     let credential = entra_credential(&emulator);
     // The bearer token is fetched (through the faults) once, before counting.
     credential
         .get_token(MANAGEMENT_SCOPE)
         .await
         .expect("an Entra token");
-    let apim = ApiManagementClient::with_endpoint(emulator.base_url(), credential)
-        .unwrap()
-        .with_options(fast_retries(5))
-        .unwrap();
+    let apim = ApiManagementClient::new(
+        emulator.base_url(),
+        credential,
+        Some(
+            azure_user_tokens::apim::ApiManagementClientOptions::default()
+                .with_client_options(fast_retries(5)),
+        ),
+    )
+    .unwrap();
     let service = ApimService::new(
         "00000000-0000-0000-0000-000000000000",
         "rg1",
@@ -126,9 +128,7 @@ async fn verify_exact_state(
     belief: &Ledger,
     service: &ApimService,
 ) {
-    let identity = identity_client(emulator)
-        .with_options(fast_retries(30))
-        .unwrap();
+    let identity = identity_client_with(emulator, fast_retries(30));
     for raw in &belief.acs_alive {
         let user = CommunicationUserIdentifier::new(raw.as_str()).unwrap();
         identity
@@ -145,13 +145,18 @@ async fn verify_exact_state(
         assert!(error.is_not_found(), "{raw}: {error}");
     }
 
-    let apim = ApiManagementClient::with_endpoint(emulator.base_url(), entra_credential(emulator))
-        .unwrap()
-        .with_options(fast_retries(30))
-        .unwrap();
+    let apim = ApiManagementClient::new(
+        emulator.base_url(),
+        entra_credential(emulator),
+        Some(
+            azure_user_tokens::apim::ApiManagementClientOptions::default()
+                .with_client_options(fast_retries(30)),
+        ),
+    )
+    .unwrap();
     let listed = loop {
         let mut names = BTreeSet::new();
-        let mut users = std::pin::pin!(apim.list_users(service));
+        let mut users = apim.list_users(service, None);
         let mut complete = true;
         while let Some(user) = users.next().await {
             match user {
@@ -193,9 +198,7 @@ async fn ambiguous_failures_never_duplicate_a_create_and_safe_calls_recover() {
             .with_fault_after_processing(true),
     )
     .await;
-    let identity = identity_client(&emulator)
-        .with_options(fast_retries(10))
-        .unwrap();
+    let identity = identity_client_with(&emulator, fast_retries(10));
     let before = stats(&emulator);
     let mut created = Vec::new();
     let mut ambiguous = 0u64;
@@ -238,10 +241,15 @@ async fn ambiguous_failures_never_duplicate_a_create_and_safe_calls_recover() {
             .await
             .expect("revoking is retried until it is answered");
     }
-    let apim = ApiManagementClient::with_endpoint(emulator.base_url(), entra_credential(&emulator))
-        .unwrap()
-        .with_options(fast_retries(10))
-        .unwrap();
+    let apim = ApiManagementClient::new(
+        emulator.base_url(),
+        entra_credential(&emulator),
+        Some(
+            azure_user_tokens::apim::ApiManagementClientOptions::default()
+                .with_client_options(fast_retries(10)),
+        ),
+    )
+    .unwrap();
     let service = ApimService::new(
         "00000000-0000-0000-0000-000000000000",
         "rg1",

@@ -9,7 +9,6 @@ use azure_user_tokens::identity::{
     CommunicationIdentityClient, CommunicationUserIdentifier, Scope,
 };
 use chrono::Utc;
-use futures_util::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -48,9 +47,10 @@ pub async fn run(worker: usize, calls: usize, seed: u64, clients: Clients<'_>) -
                 }
             }
             8..12 => {
-                let made = clients
-                    .identity
-                    .create_user_and_token(&[Scope::Chat, Scope::VoIp], Some(60));
+                let made = clients.identity.create_user_and_token(
+                    &[Scope::Chat, Scope::VoIp],
+                    Some(std::time::Duration::from_secs(60 * 60)),
+                );
                 if let Some((user, _)) = call(&mut ledger, "create_user_and_token", made).await {
                     ledger.created(user.raw_id().to_string());
                     ledger.tokens += 1;
@@ -151,7 +151,7 @@ pub async fn run(worker: usize, calls: usize, seed: u64, clients: Clients<'_>) -
             }
             _ => {
                 let listed = async {
-                    let mut users = std::pin::pin!(clients.apim.list_users(clients.service));
+                    let mut users = clients.apim.list_users(clients.service, None);
                     let mut count = 0usize;
                     while let Some(user) = users.next().await {
                         user?;

@@ -20,7 +20,6 @@ use azure_user_tokens::identity::{
 use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
 use azure_user_tokens::{AccessToken, Secret};
 use chrono::Utc;
-use futures_util::StreamExt;
 
 use crate::scan::{self, Secrets};
 
@@ -91,15 +90,22 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
         "a parsed connection string",
         &ConnectionString::parse(cs.expose()).unwrap(),
     );
-    let client = CommunicationIdentityClient::from_connection_string(cs.expose())
-        .unwrap()
-        .with_options(quick())
-        .unwrap();
+    let client = CommunicationIdentityClient::from_connection_string(
+        &cs,
+        Some(
+            azure_user_tokens::identity::CommunicationIdentityClientOptions::default()
+                .with_client_options(quick()),
+        ),
+    )
+    .unwrap();
     seen.debug("an HMAC identity client", &client);
 
     let user = client.create_user().await.unwrap();
     let (other, token) = client
-        .create_user_and_token(&[Scope::Chat], Some(60))
+        .create_user_and_token(
+            &[Scope::Chat],
+            Some(std::time::Duration::from_secs(60 * 60)),
+        )
         .await
         .unwrap();
     secrets.add("ACS token", token.token.expose());
@@ -121,7 +127,9 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
     );
     seen.outcome(
         "a lifetime out of range",
-        &client.get_token(&user, &[Scope::Chat], Some(5)).await,
+        &client
+            .get_token(&user, &[Scope::Chat], Some(Duration::from_secs(5 * 60)))
+            .await,
     );
 
     let app = "11111111-2222-3333-4444-555555555555";
@@ -147,7 +155,11 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
         "endpoint={}/;accesskey=d3Jvbmcta2V5LXdyb25nLWtleQ==",
         emulator.base_url()
     );
-    let wrong = CommunicationIdentityClient::from_connection_string(&wrong_key).unwrap();
+    let wrong = CommunicationIdentityClient::from_connection_string(
+        &azure_user_tokens::Secret::new(wrong_key),
+        None,
+    )
+    .unwrap();
     seen.outcome("a wrongly signed call", &wrong.create_user().await);
     let bad = format!(
         "endpoint={}/;accesskey={}!;",
@@ -156,7 +168,10 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
     );
     seen.outcome(
         "a malformed connection string",
-        &CommunicationIdentityClient::from_connection_string(&bad),
+        &CommunicationIdentityClient::from_connection_string(
+            &azure_user_tokens::Secret::new(bad),
+            None,
+        ),
     );
     let typo = format!(
         "endpoint={}/;acesskey={}",
@@ -165,7 +180,10 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
     );
     seen.outcome(
         "a misspelt key name",
-        &CommunicationIdentityClient::from_connection_string(&typo),
+        &CommunicationIdentityClient::from_connection_string(
+            &azure_user_tokens::Secret::new(typo),
+            None,
+        ),
     );
     let swapped = format!(
         "endpoint={};accesskey={}",
@@ -174,17 +192,23 @@ async fn identity_with_key(emulator: &Emulator, secrets: &Secrets, seen: &mut Se
     );
     seen.outcome(
         "a key where the endpoint goes",
-        &CommunicationIdentityClient::from_connection_string(&swapped),
+        &CommunicationIdentityClient::from_connection_string(
+            &azure_user_tokens::Secret::new(swapped),
+            None,
+        ),
     );
 }
 
 async fn identity_with_entra(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
     let credential = Arc::new(
-        ClientSecretCredential::with_authority(
+        ClientSecretCredential::new(
             emulator.config().tenant_id(),
             emulator.config().client_id(),
-            scan::CLIENT_SECRET,
-            emulator.base_url(),
+            azure_user_tokens::Secret::from(scan::CLIENT_SECRET),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(emulator.base_url()),
+            ),
         )
         .unwrap(),
     );
@@ -194,8 +218,7 @@ async fn identity_with_entra(emulator: &Emulator, secrets: &Secrets, seen: &mut 
         .unwrap();
     secrets.add("Entra bearer token (ACS)", bearer.token.expose());
     let client =
-        CommunicationIdentityClient::with_credential(emulator.base_url(), credential.clone())
-            .unwrap();
+        CommunicationIdentityClient::new(emulator.base_url(), credential.clone(), None).unwrap();
     seen.debug("an Entra identity client", &client);
     seen.debug(
         "a client-secret credential with a cached token",
@@ -206,11 +229,14 @@ async fn identity_with_entra(emulator: &Emulator, secrets: &Secrets, seen: &mut 
     if let Ok(user) = user {
         seen.outcome("delete with Entra", &client.delete_user(&user).await);
     }
-    let wrong = ClientSecretCredential::with_authority(
+    let wrong = ClientSecretCredential::new(
         emulator.config().tenant_id(),
         emulator.config().client_id(),
-        "not-the-secret",
-        emulator.base_url(),
+        azure_user_tokens::Secret::from("not-the-secret"),
+        Some(
+            azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                .with_authority_host(emulator.base_url()),
+        ),
     )
     .unwrap();
     seen.outcome(
@@ -221,17 +247,20 @@ async fn identity_with_entra(emulator: &Emulator, secrets: &Secrets, seen: &mut 
 
 async fn apim(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
     let credential = Arc::new(
-        ClientSecretCredential::with_authority(
+        ClientSecretCredential::new(
             emulator.config().tenant_id(),
             emulator.config().client_id(),
-            scan::CLIENT_SECRET,
-            emulator.base_url(),
+            azure_user_tokens::Secret::from(scan::CLIENT_SECRET),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(emulator.base_url()),
+            ),
         )
         .unwrap(),
     );
     let bearer = credential.get_token(MANAGEMENT_SCOPE).await.unwrap();
     secrets.add("Entra bearer token (ARM)", bearer.token.expose());
-    let client = ApiManagementClient::with_endpoint(emulator.base_url(), credential).unwrap();
+    let client = ApiManagementClient::new(emulator.base_url(), credential, None).unwrap();
     seen.debug("an APIM client", &client);
     let user = ApimUserRef::new(
         "00000000-0000-0000-0000-000000000000",
@@ -257,7 +286,7 @@ async fn apim(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
         &client.create_or_update_user(&grace, &details, None).await,
     );
     seen.outcome("get", &client.get_user(&grace).await);
-    let mut listed = std::pin::pin!(client.list_users(user.service()));
+    let mut listed = client.list_users(user.service(), None);
     while let Some(user) = listed.next().await {
         seen.outcome("list", &user);
     }
@@ -272,7 +301,7 @@ async fn apim(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
         Utc::now() + chrono::Duration::hours(1),
     ));
     secrets.add("forged bearer token", "forged.bearer.token-leak-test-0001");
-    let forged = ApiManagementClient::with_endpoint(emulator.base_url(), Arc::new(forged)).unwrap();
+    let forged = ApiManagementClient::new(emulator.base_url(), Arc::new(forged), None).unwrap();
     seen.outcome(
         "a forged bearer token",
         &forged
@@ -288,7 +317,7 @@ async fn apim(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
 fn offline(secrets: &Secrets, seen: &mut Seen) {
     let token = SharedAccessToken::mint(
         "userId1718",
-        scan::SAS_KEY,
+        &Secret::new(scan::SAS_KEY),
         Utc::now() + chrono::Duration::hours(1),
     )
     .unwrap();
@@ -304,13 +333,16 @@ fn offline(secrets: &Secrets, seen: &mut Seen) {
 async fn credentials(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
     let base = emulator.base_url().to_string();
     let config = emulator.config().clone();
-    let environment = EnvironmentCredential::from_lookup(|name| match name {
-        "AZURE_TENANT_ID" => Some(config.tenant_id().to_string()),
-        "AZURE_CLIENT_ID" => Some(config.client_id().to_string()),
-        "AZURE_CLIENT_SECRET" => Some(scan::CLIENT_SECRET.to_string()),
-        "AZURE_AUTHORITY_HOST" => Some(base.clone()),
-        _ => None,
-    })
+    let environment = EnvironmentCredential::from_lookup(
+        |name| match name {
+            "AZURE_TENANT_ID" => Some(config.tenant_id().to_string()),
+            "AZURE_CLIENT_ID" => Some(config.client_id().to_string()),
+            "AZURE_CLIENT_SECRET" => Some(scan::CLIENT_SECRET.to_string()),
+            "AZURE_AUTHORITY_HOST" => Some(base.clone()),
+            _ => None,
+        },
+        None,
+    )
     .unwrap()
     .expect("configured");
     let token = environment.get_token(MANAGEMENT_SCOPE).await;
@@ -319,14 +351,22 @@ async fn credentials(emulator: &Emulator, secrets: &Secrets, seen: &mut Seen) {
     }
     seen.outcome("the environment credential", &token);
     seen.debug("an environment credential", &environment);
-    let managed = ManagedIdentityCredential::with_host(&base).unwrap();
+    let managed = ManagedIdentityCredential::new(Some(
+        azure_user_tokens::credential::ManagedIdentityCredentialOptions::default()
+            .with_endpoint(&base),
+    ))
+    .unwrap();
     let token = managed.get_token(MANAGEMENT_SCOPE).await;
     if let Ok(token) = &token {
         secrets.add("managed identity token", token.token.expose());
     }
     seen.outcome("managed identity", &token);
     seen.debug("a managed identity credential", &managed);
-    let cli = AzureCliCredential::new().with_program("/nonexistent/az");
+    let cli = AzureCliCredential::new(Some(
+        azure_user_tokens::credential::AzureCliCredentialOptions::default()
+            .with_program("/nonexistent/az"),
+    ))
+    .unwrap();
     seen.outcome(
         "a missing Azure CLI",
         &cli.get_token(MANAGEMENT_SCOPE).await,
@@ -348,24 +388,36 @@ pub async fn through_faults(emulator: &Emulator, secrets: &Secrets, seen: &mut S
             .with_max_retries(1)
             .with_initial_delay(Duration::from_millis(1)),
     );
-    let client = CommunicationIdentityClient::from_connection_string(cs.expose())
-        .unwrap()
-        .with_options(options.clone())
-        .unwrap();
+    let client = CommunicationIdentityClient::from_connection_string(
+        &cs,
+        Some(
+            azure_user_tokens::identity::CommunicationIdentityClientOptions::default()
+                .with_client_options(options.clone()),
+        ),
+    )
+    .unwrap();
     let credential = Arc::new(
-        ClientSecretCredential::with_authority(
+        ClientSecretCredential::new(
             emulator.config().tenant_id(),
             emulator.config().client_id(),
-            scan::CLIENT_SECRET,
-            emulator.base_url(),
+            azure_user_tokens::Secret::from(scan::CLIENT_SECRET),
+            Some(
+                azure_user_tokens::credential::ClientSecretCredentialOptions::default()
+                    .with_authority_host(emulator.base_url())
+                    .with_client_options(options.clone()),
+            ),
         )
-        .unwrap()
-        .with_options(options.clone()),
+        .unwrap(),
     );
-    let apim = ApiManagementClient::with_endpoint(emulator.base_url(), credential)
-        .unwrap()
-        .with_options(options)
-        .unwrap();
+    let apim = ApiManagementClient::new(
+        emulator.base_url(),
+        credential,
+        Some(
+            azure_user_tokens::apim::ApiManagementClientOptions::default()
+                .with_client_options(options),
+        ),
+    )
+    .unwrap();
     let apim_user = ApimUserRef::new(
         "00000000-0000-0000-0000-000000000000",
         "rg1",

@@ -7,15 +7,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use azure_user_tokens::apim::{ApiManagementClient, ApimUserRef};
+use azure_user_tokens::apim::{ApiManagementClient, ApiManagementClientOptions, ApimUserRef};
 use azure_user_tokens::credential::{
-    ClientSecretCredential, MANAGEMENT_SCOPE, ManagedIdentityCredential, StaticTokenCredential,
+    ClientSecretCredential, ClientSecretCredentialOptions, MANAGEMENT_SCOPE,
+    ManagedIdentityCredential, ManagedIdentityCredentialOptions, StaticTokenCredential,
     TokenCredential,
 };
-use azure_user_tokens::identity::CommunicationIdentityClient;
-use azure_user_tokens::pipeline::{ClientOptions, RetryOptions};
-use azure_user_tokens::{AccessToken, Error};
-use futures_util::StreamExt;
+use azure_user_tokens::identity::{
+    CommunicationIdentityClient, CommunicationIdentityClientOptions,
+};
+use azure_user_tokens::{AccessToken, ClientOptions, Error, RetryOptions, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -121,22 +122,25 @@ fn once() -> ClientOptions {
 /// Each credentialed request kind against a redirect; returns the errors.
 async fn every_kind(url: &str) -> Vec<(&'static str, azure_user_tokens::Result<()>)> {
     let connection_string = format!("endpoint={url}/;accesskey={}", scan::access_key());
-    let hmac = CommunicationIdentityClient::from_connection_string(&connection_string)
-        .unwrap()
-        .with_options(once())
-        .unwrap();
+    let identity_options =
+        || Some(CommunicationIdentityClientOptions::default().with_client_options(once()));
+    let hmac = CommunicationIdentityClient::from_connection_string(
+        &Secret::new(connection_string),
+        identity_options(),
+    )
+    .unwrap();
     let bearer = Arc::new(StaticTokenCredential::new(AccessToken::new(
         scan::CLIENT_SECRET,
         chrono::Utc::now() + chrono::Duration::hours(1),
     )));
-    let acs_bearer = CommunicationIdentityClient::with_credential(url, bearer.clone())
-        .unwrap()
-        .with_options(once())
-        .unwrap();
-    let arm = ApiManagementClient::with_endpoint(url, bearer)
-        .unwrap()
-        .with_options(once())
-        .unwrap();
+    let acs_bearer =
+        CommunicationIdentityClient::new(url, bearer.clone(), identity_options()).unwrap();
+    let arm = ApiManagementClient::new(
+        url,
+        bearer,
+        Some(ApiManagementClientOptions::default().with_client_options(once())),
+    )
+    .unwrap();
     let user = ApimUserRef::new(
         "00000000-0000-0000-0000-000000000000",
         "rg1",
@@ -144,11 +148,22 @@ async fn every_kind(url: &str) -> Vec<(&'static str, azure_user_tokens::Result<(
         "u1",
     )
     .unwrap();
-    let secret = ClientSecretCredential::with_authority("t", "c", scan::CLIENT_SECRET, url)
-        .unwrap()
-        .with_options(once());
-    let managed = ManagedIdentityCredential::with_host(url).unwrap();
-    let mut listed = std::pin::pin!(arm.list_users(user.service()));
+    let secret = ClientSecretCredential::new(
+        "t",
+        "c",
+        Secret::new(scan::CLIENT_SECRET),
+        Some(
+            ClientSecretCredentialOptions::default()
+                .with_authority_host(url)
+                .with_client_options(once()),
+        ),
+    )
+    .unwrap();
+    let managed = ManagedIdentityCredential::new(Some(
+        ManagedIdentityCredentialOptions::default().with_endpoint(url),
+    ))
+    .unwrap();
+    let mut listed = arm.list_users(user.service(), None);
     let list = match listed.next().await {
         Some(Err(error)) => Err(error),
         _ => Ok(()),

@@ -78,11 +78,6 @@ impl Authenticator {
         })
     }
 
-    /// The configured issuer.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
     /// Fetches the keys now (at start, so the first request does not wait).
     pub async fn prefetch(&self) -> Result<usize, String> {
         self.keys.prefetch().await
@@ -91,11 +86,6 @@ impl Authenticator {
     /// Whether the issuer's keys are loaded.
     pub async fn keys_loaded(&self) -> bool {
         self.keys.loaded().await
-    }
-
-    /// How many times the keys were fetched (metrics).
-    pub fn key_fetches(&self) -> u64 {
-        self.keys.fetches.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The caller an `Authorization` header value proves, or why not.

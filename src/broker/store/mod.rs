@@ -18,7 +18,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use database_url::{DatabaseUrl, default_sqlite_path};
+pub use database_url::DatabaseUrl;
 pub use identities::{IdentityRow, IdentityState};
 
 /// How long a statement waits for SQLite's write lock, or for a pooled connection.

@@ -61,7 +61,7 @@ pub(crate) fn get_shared_access_token(
             "The expiry must be at most 30 days ahead.",
         ));
     }
-    let token = SharedAccessToken::mint(&user_name, key.expose(), expiry)
+    let token = SharedAccessToken::mint(&user_name, key, expiry)
         .map_err(|e| ArmError::validation("userId", e.message()))?;
     call.app.counters.token_issued();
     Ok(Json(UserTokenResult {

@@ -145,6 +145,8 @@ pub mod apim;
 #[doc(hidden)]
 pub mod auth;
 pub mod blocking;
+#[cfg(feature = "broker")]
+pub mod broker;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;

@@ -39,6 +39,15 @@ async fn assert_aad_error(response: Response, status: StatusCode, error: &str) {
     );
 }
 
+fn header(token: &str) -> Value {
+    use base64::Engine;
+    let part = token.split('.').next().unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 #[tokio::test]
 async fn discovery_points_at_the_emulator() {
     let emulator = start().await;
@@ -58,6 +67,33 @@ async fn discovery_points_at_the_emulator() {
         body["issuer"],
         format!("{}/{}/v2.0", emulator.base_url(), defaults::TENANT_ID)
     );
+    assert_eq!(body["issuer"], emulator.entra_issuer());
+    assert_eq!(body["id_token_signing_alg_values_supported"][0], "ES256");
+
+    // The JWKS serves the key whose kid every token names.
+    let jwks_uri = body["jwks_uri"].as_str().unwrap();
+    let jwks: Value = client()
+        .get(jwks_uri)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str()),
+        (Some("EC"), Some("P-256"))
+    );
+    assert_eq!(
+        (key["alg"].as_str(), key["use"].as_str()),
+        (Some("ES256"), Some("sig"))
+    );
+    let token = client_credentials_token(&emulator, "https://management.azure.com/.default").await;
+    let header = header(&token);
+    assert_eq!(header["alg"], "ES256");
+    assert_eq!(header["kid"], key["kid"]);
+
     let unknown = client()
         .get(url.replace(defaults::TENANT_ID, "other-tenant"))
         .send()
@@ -89,10 +125,7 @@ async fn client_credentials_mint_tokens_for_the_scope_audience() {
     assert_eq!(claims["aud"], "https://communication.azure.com");
     assert_eq!(claims["tid"], defaults::TENANT_ID);
     assert_eq!(claims["appid"], defaults::CLIENT_ID);
-    assert_eq!(
-        claims["iss"],
-        format!("https://sts.windows.net/{}/", defaults::TENANT_ID)
-    );
+    assert_eq!(claims["iss"], emulator.entra_issuer());
     assert!(uuid::Uuid::parse_str(claims["oid"].as_str().unwrap()).is_ok());
     let iat = claims["iat"].as_i64().unwrap();
     assert_eq!(claims["exp"].as_i64().unwrap() - iat, 3600);

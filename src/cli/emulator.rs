@@ -14,6 +14,7 @@ use clap::Args;
 use super::failure::{CommandResult, Failure};
 use super::output::OutputFormat;
 use super::shapes::{EmulatorApim, EmulatorEntra, EmulatorFaults, EmulatorStarted};
+use super::signal::stop_signal;
 use crate::Secret;
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorError, defaults};
 
@@ -394,40 +395,4 @@ fn print_banner(started: &EmulatorStarted) -> std::io::Result<()> {
         writeln!(out, "{line}")?;
     }
     out.flush()
-}
-
-/// Ctrl-C, or SIGTERM on Unix; the handlers are installed when this is called.
-fn stop_signal() -> impl std::future::Future<Output = ()> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let interrupt = signal(SignalKind::interrupt()).ok();
-        let terminate = signal(SignalKind::terminate()).ok();
-        async move {
-            let interrupted = async {
-                match interrupt {
-                    Some(mut s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            let terminated = async {
-                match terminate {
-                    Some(mut s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = interrupted => {}
-                _ = terminated => {}
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    async {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }

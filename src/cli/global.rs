@@ -9,7 +9,7 @@ use super::output::OutputFormat;
 use crate::Secret;
 use crate::apim::{ApiManagementClient, DEFAULT_MANAGEMENT_ENDPOINT};
 use crate::credential::{DefaultAzureCredential, DefaultAzureCredentialOptions, TokenCredential};
-use crate::identity::CommunicationIdentityClient;
+use crate::identity::{CommunicationIdentityClient, CommunicationIdentityClientOptions};
 
 /// The connection-string variables, in the order they are read.
 pub const CONNECTION_STRING_VARS: [&str; 2] = [
@@ -63,6 +63,15 @@ pub struct GlobalArgs {
 impl GlobalArgs {
     /// The identity client these flags describe.
     pub fn identity_client(&self) -> CommandResult<CommunicationIdentityClient> {
+        self.identity_client_with(None)
+    }
+
+    /// The identity client these flags describe, with `options` (the broker
+    /// caps each call's total time).
+    pub fn identity_client_with(
+        &self,
+        options: Option<CommunicationIdentityClientOptions>,
+    ) -> CommandResult<CommunicationIdentityClient> {
         if let Some(connection_string) = self
             .connection_string
             .clone()
@@ -70,7 +79,7 @@ impl GlobalArgs {
         {
             return Ok(CommunicationIdentityClient::from_connection_string(
                 &connection_string,
-                None,
+                options,
             )?);
         }
         let Some(endpoint) = &self.endpoint else {
@@ -84,12 +93,12 @@ impl GlobalArgs {
             Ok(key) if !key.is_empty() => Ok(CommunicationIdentityClient::from_access_key(
                 endpoint,
                 &Secret::new(key),
-                None,
+                options,
             )?),
             _ => Ok(CommunicationIdentityClient::new(
                 endpoint,
                 self.credential()?,
-                None,
+                options,
             )?),
         }
     }

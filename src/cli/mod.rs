@@ -9,6 +9,8 @@
 #![allow(rustdoc::invalid_html_tags, rustdoc::bare_urls)]
 
 mod apim;
+#[cfg(feature = "broker")]
+mod broker;
 #[cfg(feature = "emulator")]
 mod emulator;
 pub mod expiry;
@@ -19,6 +21,8 @@ mod output;
 #[cfg(feature = "emulator")]
 mod quickstart;
 pub mod shapes;
+#[cfg(any(feature = "emulator", feature = "broker"))]
+mod signal;
 mod specs;
 mod teams_extension;
 mod token;
@@ -39,7 +43,7 @@ pub struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
     /// Longest time a command may take in all, retries included: <n>s, <n>m
-    /// or <n>h (the emulator runs until stopped and ignores it).
+    /// or <n>h (the emulator and the broker run until stopped and ignore it).
     #[arg(long, global = true, value_name = "DURATION", default_value = "120s")]
     timeout: String,
     #[command(subcommand)]
@@ -56,6 +60,10 @@ enum Command {
     /// Run the local emulator of ACS identity, APIM users and Entra until Ctrl-C.
     #[cfg(feature = "emulator")]
     Emulator(Box<emulator::EmulatorArgs>),
+    /// Run the token broker: app users (OIDC access tokens) get their own
+    /// ACS identity and its tokens, until Ctrl-C.
+    #[cfg(feature = "broker")]
+    Broker(Box<broker::BrokerArgs>),
     /// Communication Services users and tokens (az communication user-identity).
     #[command(subcommand)]
     Identity(identity::IdentityCommand),
@@ -112,8 +120,13 @@ pub fn main() -> ExitCode {
 /// hostile or stalled server cannot hold a command for minutes).
 async fn run_within_timeout(cli: Cli) -> CommandResult {
     let timeout = expiry::parse_timeout(&cli.timeout)?;
+    // The servers run until stopped.
     #[cfg(feature = "emulator")]
     if matches!(cli.command, Command::Emulator(_)) {
+        return run(cli).await;
+    }
+    #[cfg(feature = "broker")]
+    if matches!(cli.command, Command::Broker(_)) {
         return run(cli).await;
     }
     tokio::time::timeout(timeout, run(cli))
@@ -134,6 +147,8 @@ async fn run(cli: Cli) -> CommandResult {
         Command::Quickstart => quickstart::run(global).await,
         #[cfg(feature = "emulator")]
         Command::Emulator(args) => emulator::run(*args).await,
+        #[cfg(feature = "broker")]
+        Command::Broker(args) => broker::run(*args, global).await,
         Command::Identity(command) => identity::run(command, global).await,
         Command::Apim(command) => apim::run(command, global).await,
         Command::Token(TokenCommand::Inspect { token }) => {

@@ -14,6 +14,7 @@ use axum::routing::get;
 use serde_json::json;
 
 use super::config::EmulatorConfig;
+use super::entra::signing_key::EntraSigningKey;
 use super::faults::FaultInjector;
 use super::jwt::SigningKey;
 use super::replays::Replays;
@@ -37,12 +38,15 @@ pub(crate) struct App {
     pub replays: Replays,
     /// `http` or `https`.
     pub scheme: &'static str,
+    /// The emulator's base URL (`http://127.0.0.1:PORT`), fixed at start: the
+    /// Entra issuer is built from it, whatever `Host` a client sends.
+    pub base_url: String,
 }
 
 /// The keys the emulator signs its JWTs with.
 pub(crate) struct Keys {
-    /// Entra access tokens.
-    pub entra: SigningKey,
+    /// Entra access tokens (ES256, published in the JWKS).
+    pub entra: EntraSigningKey,
     /// ACS access tokens.
     pub acs: SigningKey,
 }
@@ -55,13 +59,19 @@ impl Keys {
     pub(crate) fn derive(config: &EmulatorConfig, access_key: &[u8]) -> Self {
         let secret = config.client_secret().expose().as_bytes();
         Keys {
-            entra: SigningKey::derive("entra access tokens", &[access_key, secret]),
+            entra: EntraSigningKey::derive("entra access tokens", &[access_key, secret]),
             acs: SigningKey::derive("acs access tokens", &[access_key, secret]),
         }
     }
 }
 
 impl App {
+    /// The Entra issuer: `<base url>/<tenant>/v2.0`, the `iss` of every
+    /// Entra token and the `issuer` of the discovery document.
+    pub(crate) fn entra_issuer(&self) -> String {
+        format!("{}/{}/v2.0", self.base_url, self.config.tenant_id())
+    }
+
     /// Whether `tenant` names the emulator's tenant.
     pub(crate) fn is_tenant(&self, tenant: &str) -> bool {
         tenant.eq_ignore_ascii_case(self.config.tenant_id())

@@ -1,16 +1,27 @@
-//! Compact JWTs signed with HS256 (HMAC-SHA256), the only kind the emulator
-//! mints: Entra access tokens and ACS access tokens.
+//! Compact JWTs (JWS) the emulator mints and checks: Entra access tokens
+//! (ES256, with a `kid`, verifiable by anyone through the JWKS) and ACS access
+//! tokens (HS256, only the emulator checks them).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-/// The JOSE header of every token the emulator mints.
-const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+/// A key the emulator signs tokens with: it names its algorithm (and key id),
+/// signs, and checks signatures. Never printed.
+pub(crate) trait JwsKey {
+    /// The JOSE `alg`.
+    fn algorithm(&self) -> &'static str;
+    /// The JOSE `kid`, when the key is published.
+    fn key_id(&self) -> Option<&str>;
+    /// The signature of `input`.
+    fn sign(&self, input: &[u8]) -> Vec<u8>;
+    /// Whether `signature` is this key's signature of `input`.
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool;
+}
 
-/// A key the emulator signs tokens with. Never printed.
+/// An HS256 key (ACS access tokens).
 #[derive(Clone)]
 pub(crate) struct SigningKey([u8; 32]);
 
@@ -18,14 +29,7 @@ impl SigningKey {
     /// Derives a key from a purpose label and secret material, so a restart
     /// with the same configuration keeps earlier tokens valid.
     pub(crate) fn derive(label: &str, secrets: &[&[u8]]) -> Self {
-        let mut digest = Sha256::new();
-        digest.update(label.as_bytes());
-        for secret in secrets {
-            digest.update([0]);
-            digest.update((secret.len() as u64).to_be_bytes());
-            digest.update(secret);
-        }
-        SigningKey(digest.finalize().into())
+        SigningKey(derive_bytes(label, secrets, 0))
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -33,50 +37,96 @@ impl SigningKey {
     }
 }
 
+impl JwsKey for SigningKey {
+    fn algorithm(&self) -> &'static str {
+        "HS256"
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        None
+    }
+
+    fn sign(&self, input: &[u8]) -> Vec<u8> {
+        let mut mac = self.mac();
+        mac.update(input);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    fn verify(&self, input: &[u8], signature: &[u8]) -> bool {
+        let mut mac = self.mac();
+        mac.update(input);
+        // Constant time.
+        mac.verify_slice(signature).is_ok()
+    }
+}
+
+/// 32 bytes from a label, secret material and a counter (SHA-256 over
+/// length-prefixed parts, so no two inputs collide).
+pub(crate) fn derive_bytes(label: &str, secrets: &[&[u8]], counter: u32) -> [u8; 32] {
+    let mut digest = Sha256::new();
+    digest.update(label.as_bytes());
+    for secret in secrets {
+        digest.update([0]);
+        digest.update((secret.len() as u64).to_be_bytes());
+        digest.update(secret);
+    }
+    if counter > 0 {
+        digest.update(counter.to_be_bytes());
+    }
+    digest.finalize().into()
+}
+
 /// Why a token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum JwtError {
-    /// Not three base64url parts with JSON header and payload, or not HS256.
+    /// Not three base64url parts with JSON header and payload, or another
+    /// algorithm or key id than the key's.
     Malformed,
     /// The signature was not made with the emulator's key.
     BadSignature,
 }
 
 /// Signs `claims` (a JSON object) into a compact JWT.
-pub(crate) fn encode(claims: &Value, key: &SigningKey) -> String {
+pub(crate) fn encode(claims: &Value, key: &impl JwsKey) -> String {
+    let mut header = json!({"alg": key.algorithm(), "typ": "JWT"});
+    if let Some(kid) = key.key_id() {
+        header["kid"] = Value::from(kid);
+    }
     let signing_input = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(HEADER),
+        URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    let mut mac = key.mac();
-    mac.update(signing_input.as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(key.sign(signing_input.as_bytes()));
     format!("{signing_input}.{signature}")
 }
 
-/// Checks the signature (in constant time) and returns the claims.
+/// Checks the algorithm, key id and signature and returns the claims.
 /// Expiry, audience and the like are the caller's to check.
-pub(crate) fn decode(token: &str, key: &SigningKey) -> Result<Map<String, Value>, JwtError> {
+pub(crate) fn decode(token: &str, key: &impl JwsKey) -> Result<Map<String, Value>, JwtError> {
     let (signing_input, signature) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
     let (header, payload) = signing_input
         .split_once('.')
         .filter(|(_, payload)| !payload.contains('.'))
         .ok_or(JwtError::Malformed)?;
     let header = json_object(header)?;
-    if header.get("alg").and_then(Value::as_str) != Some("HS256") {
+    if header.get("alg").and_then(Value::as_str) != Some(key.algorithm()) {
         return Err(JwtError::Malformed);
+    }
+    if let (Some(kid), Some(expected)) = (header.get("kid"), key.key_id())
+        && kid.as_str() != Some(expected)
+    {
+        return Err(JwtError::BadSignature);
     }
     let claims = json_object(payload)?;
     let signature = base64url(signature)?;
-    let mut mac = key.mac();
-    mac.update(signing_input.as_bytes());
-    mac.verify_slice(&signature)
-        .map_err(|_| JwtError::BadSignature)?;
+    if !key.verify(signing_input.as_bytes(), &signature) {
+        return Err(JwtError::BadSignature);
+    }
     Ok(claims)
 }
 
-fn base64url(part: &str) -> Result<Vec<u8>, JwtError> {
+pub(crate) fn base64url(part: &str) -> Result<Vec<u8>, JwtError> {
     URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))
         .map_err(|_| JwtError::Malformed)

@@ -32,7 +32,7 @@
 //! | ACS identity (every published api-version from 2021-02-22-preview1 to 2026-09-23, each with its own operations: see below) | `POST /identities`, `GET`/`DELETE /identities/{id}`, `POST /identities/{id}/:issueAccessToken`, `POST /identities/{id}/:revokeAccessTokens`, `POST /teamsUser/:exchangeAccessToken`, `GET`/`PUT`/`DELETE /access/teamsExtension/tenants/{tenantId}/assignments/{objectId}` | HMAC-SHA256 with the access key, or a bearer token for `https://communication.azure.com` |
 //! | ACS Teams Phone extension exchange (2025-03-02-preview, 2025-06-30 and later) | `POST /access/teamsExtension/:exchangeAccessToken` | the Teams user's Entra token for `https://communication.azure.com` as the bearer |
 //! | APIM users over ARM (the published api-versions: 2022-08-01, 2022-09-01-preview, 2023-03-01-preview, 2023-05-01-preview, 2023-09-01-preview, 2024-05-01, 2024-06-01-preview, 2024-10-01-preview, 2025-03-01-preview, 2025-09-01-preview, 2026-09-01-preview) | `GET`/`HEAD`/`PUT`/`PATCH`/`DELETE …/users/{userId}`, `GET …/users`, `POST …/users/{userId}/token`, and the long-running delete's `GET …/operationStatuses/{id}` and `GET …/operationResults/{id}`, under `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.ApiManagement/service/apimService1` | a bearer token for `https://management.azure.com` |
-//! | Entra | `GET /{tenant}/v2.0/.well-known/openid-configuration`, `POST /{tenant}/oauth2/v2.0/token`, `GET /metadata/identity/oauth2/token` (with `Metadata: true`) | client id and secret (client credentials) |
+//! | Entra | `GET /{tenant}/v2.0/.well-known/openid-configuration`, `GET /{tenant}/discovery/v2.0/keys` (JWKS), `POST /{tenant}/oauth2/v2.0/token`, `GET /metadata/identity/oauth2/token` (with `Metadata: true`) | client id and secret (client credentials) |
 //! | The emulator | `GET /_emulator/stats` | none; no secrets in it |
 //!
 //! ACS api-versions and their operations (an operation a version lacks is a
@@ -49,10 +49,15 @@
 //! Ids and keys have well-known defaults in [`defaults`], each overridable in
 //! [`EmulatorConfig`] and on the command line (`azure-user-tokens emulator --help`).
 //!
-//! Bearer tokens are JWTs (HS256) signed with a key derived from the
-//! configured access key and client secret, so they stay valid across a
-//! restart with the same settings; their claims are `aud`, `iss`, `tid`,
-//! `appid`, `oid`, `sub`, `exp`, `iat`, `nbf`. ACS access tokens are JWTs
+//! Entra access tokens are JWTs signed ES256 (with a `kid`) by a key derived
+//! from the configured access key and client secret, so they stay valid
+//! across a restart with the same settings. The Entra side is a real OpenID
+//! Connect issuer, `<base url>/<tenant>/v2.0`
+//! ([`Emulator::entra_issuer`]): its discovery document names a `jwks_uri`
+//! serving the public key, so any resource server (the token broker among
+//! them) can verify the tokens. Their claims are `aud`, `iss`, `tid`,
+//! `appid`, `azp`, `oid`, `sub`, `exp`, `iat`, `nbf`, `ver`. ACS access tokens
+//! are JWTs (HS256, only the emulator checks them)
 //! with `skypeid`, `scp`, `csi`, `exp`, `iat`, `acsScope`, `resourceId`.
 //!
 //! # Minting a Teams user's Entra token

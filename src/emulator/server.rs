@@ -71,6 +71,7 @@ impl Emulator {
             })?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let seed = config.fault_seed().unwrap_or_else(rand::random);
+        let base_url = format!("{scheme}://{}", reachable(local_addr));
         let app = Arc::new(App {
             keys: Keys::derive(&config, &access_key),
             access_key,
@@ -79,6 +80,7 @@ impl Emulator {
             faults: FaultInjector::new(config.fault_rate(), seed),
             replays: Replays::default(),
             scheme,
+            base_url: base_url.clone(),
             config,
         });
         if app.faults.enabled() {
@@ -106,7 +108,7 @@ impl Emulator {
         ));
         tracing::info!(%local_addr, scheme, "emulator listening");
         Ok(Emulator {
-            base_url: format!("{scheme}://{}", reachable(local_addr)),
+            base_url,
             app,
             local_addr,
             ca_pem,
@@ -132,6 +134,13 @@ impl Emulator {
             self.base_url,
             self.app.config.access_key().expose()
         ))
+    }
+
+    /// The Entra issuer (`<base url>/<tenant>/v2.0`): the `iss` of its Entra
+    /// tokens; `<issuer>/.well-known/openid-configuration` is its OpenID
+    /// Connect discovery document, whose `jwks_uri` serves the ES256 key.
+    pub fn entra_issuer(&self) -> String {
+        self.app.entra_issuer()
     }
 
     /// The configuration it runs with.

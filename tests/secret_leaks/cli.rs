@@ -17,7 +17,7 @@ pub struct Printed {
     pub stderr: String,
 }
 
-fn command(args: &[&str], env: &[(&str, String)]) -> Command {
+pub fn command(args: &[&str], env: &[(&str, String)]) -> Command {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut command = crate::common::cli_command(args, &env);
     command
@@ -32,7 +32,7 @@ fn run(args: &[&str], env: &[(&str, String)], stdin: Option<&str>) -> Printed {
     printed(args, crate::common::output_of(command(args, env), stdin))
 }
 
-fn printed(args: &[&str], output: Output) -> Printed {
+pub fn printed(args: &[&str], output: Output) -> Printed {
     Printed {
         command: args.join(" "),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -3,12 +3,15 @@
 //! access key (base64 and decoded), the client secret, the APIM keys, the
 //! connection string and every token handed out — in logs, stderr, error
 //! messages and the `Debug` of every public type that holds a secret. Only a
-//! token a command was asked to print may appear, on its own stdout. A
+//! token a command was asked to print may appear, on its own stdout. The
+//! token broker likewise: its output, start-up errors and HTTP answers. A
 //! redirect target never receives anything: credentials do not follow
 //! redirects.
 
 #![cfg(all(feature = "cli", feature = "emulator"))]
 
+#[cfg(feature = "broker")]
+mod broker;
 mod capture;
 mod cli;
 #[path = "../common/mod.rs"]
@@ -155,6 +158,28 @@ async fn cli_stderr_and_stdout_never_show_a_secret() {
         "{} leak(s) in {} commands:\n{}",
         leaks.len(),
         printed.len(),
+        leaks.join("\n")
+    );
+}
+
+/// The token broker: its banner, logs at TRACE, start-up errors and HTTP
+/// answers, with secrets in its configuration and tokens passing through.
+#[cfg(feature = "broker")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_output_errors_and_answers_never_show_a_secret() {
+    let emulator = Emulator::start(library::config()).await.unwrap();
+    SECRETS.add("connection string", emulator.connection_string().expose());
+    let seen = broker::run_all(&emulator, &SECRETS).await;
+    let mut leaks = Vec::new();
+    for seen in &seen {
+        let allowed: Vec<&str> = seen.allowed.iter().map(String::as_str).collect();
+        leaks.extend(SECRETS.find_in(&seen.place, &seen.text, &allowed));
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} leak(s) in {} outputs and answers:\n{}",
+        leaks.len(),
+        seen.len(),
         leaks.join("\n")
     );
 }

@@ -23,7 +23,8 @@ pub(crate) async fn openid_configuration(
     }
     let base = format!("{}/{tenant}", origin(&headers, &uri, app.scheme));
     Json(json!({
-        "issuer": format!("{base}/v2.0"),
+        // Fixed, whatever Host the client used: it must equal every token's `iss`.
+        "issuer": app.entra_issuer(),
         "token_endpoint": format!("{base}/oauth2/v2.0/token"),
         "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
         "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
@@ -35,8 +36,8 @@ pub(crate) async fn openid_configuration(
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["HS256"],
-        "claims_supported": ["aud", "iss", "iat", "nbf", "exp", "appid", "oid", "sub", "tid", "ver"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "claims_supported": ["aud", "iss", "iat", "nbf", "exp", "appid", "azp", "oid", "sub", "tid", "ver"],
         "request_uri_parameter_supported": false,
         "tenant_region_scope": "NA",
         "cloud_instance_name": "microsoftonline.com",

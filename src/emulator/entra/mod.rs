@@ -3,7 +3,9 @@
 
 mod discovery;
 mod error;
+mod jwks;
 mod managed_identity;
+pub(crate) mod signing_key;
 mod token_endpoint;
 pub(crate) mod tokens;
 
@@ -19,6 +21,7 @@ pub(crate) fn router() -> Router<SharedApp> {
             "/{tenant}/v2.0/.well-known/openid-configuration",
             get(discovery::openid_configuration),
         )
+        .route("/{tenant}/discovery/v2.0/keys", get(jwks::keys))
         .route("/{tenant}/oauth2/v2.0/token", post(token_endpoint::token))
         .route(
             "/metadata/identity/oauth2/token",

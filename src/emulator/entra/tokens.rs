@@ -79,22 +79,24 @@ impl BearerRejection {
     }
 }
 
-/// Signs claims into a token of the emulator's tenant.
+/// Signs claims into a v2.0 token of the emulator's tenant (ES256, with the
+/// `kid` of the key its JWKS publishes).
 pub(crate) fn mint(app: &App, claims: &EntraTokenClaims) -> String {
     let tenant = app.config.tenant_id();
     let now = Utc::now().timestamp();
     jwt::encode(
         &json!({
             "aud": claims.audience,
-            "iss": format!("https://sts.windows.net/{tenant}/"),
+            "iss": app.entra_issuer(),
             "iat": now.min(claims.expires_at.timestamp()),
             "nbf": claims.not_before.timestamp(),
             "exp": claims.expires_at.timestamp(),
             "appid": claims.app_id,
+            "azp": claims.app_id,
             "oid": claims.object_id,
             "sub": claims.object_id,
             "tid": tenant,
-            "ver": "1.0",
+            "ver": "2.0",
         }),
         &app.keys.entra,
     )

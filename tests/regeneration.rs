@@ -224,6 +224,19 @@ fn sorted(items: impl IntoIterator<Item = impl ToString>) -> Vec<String> {
 /// generated from `manifest` and `specs`, in `target/spec-matrix`; checks the
 /// tests ran and passed, and returns the generated modules.
 fn facade_tests(manifest: &Path, specs: &Path) -> Regenerated {
+    // The facade and the emulator; not the CLI (clap, the binary).
+    matrix_tests(
+        manifest,
+        specs,
+        "emulator",
+        &["identity_client", "apim_client"],
+    )
+}
+
+/// `cargo test` of the test binaries `tests` with `features`, generated from
+/// `manifest` and `specs`, in `target/spec-matrix`; checks each ran tests and
+/// passed, and returns the generated modules.
+fn matrix_tests(manifest: &Path, specs: &Path, features: &str, tests: &[&str]) -> Regenerated {
     let _serial = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -231,16 +244,12 @@ fn facade_tests(manifest: &Path, specs: &Path) -> Regenerated {
         .args([
             "test",
             "--offline",
-            // The facade and the emulator; not the CLI (clap, the binary).
             "--no-default-features",
             "--features",
-            "emulator",
+            features,
             "--message-format=json-render-diagnostics",
-            "--test",
-            "identity_client",
-            "--test",
-            "apim_client",
         ])
+        .args(tests.iter().flat_map(|test| ["--test", test]))
         .current_dir(package())
         .env("CARGO_TARGET_DIR", package().join("target/spec-matrix"))
         .env("AZURE_USER_TOKENS_MANIFEST", manifest)
@@ -249,13 +258,13 @@ fn facade_tests(manifest: &Path, specs: &Path) -> Regenerated {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     eprintln!(
-        "facade tests built from {} took {:.1?}",
+        "{tests:?} built from {} took {:.1?}",
         manifest.display(),
         started.elapsed()
     );
     assert!(
         output.status.success(),
-        "the facade tests built from {} failed:\n{stdout}\n{}",
+        "{tests:?} built from {} failed:\n{stdout}\n{}",
         manifest.display(),
         String::from_utf8_lossy(&output.stderr)
     );
@@ -263,7 +272,7 @@ fn facade_tests(manifest: &Path, specs: &Path) -> Regenerated {
         .lines()
         .filter(|line| line.starts_with("test result: "))
         .collect();
-    assert_eq!(results.len(), 2, "two test binaries ran: {results:?}");
+    assert_eq!(results.len(), tests.len(), "{tests:?} ran: {results:?}");
     for result in &results {
         assert!(
             result.starts_with("test result: ok.") && !result.contains(" 0 passed"),
@@ -340,6 +349,30 @@ fn facade_tests_pass_built_from_upstream_acs_2025_06_30() {
 fn facade_tests_pass_built_from_upstream_acs_2025_03_02_preview() {
     let version = "2025-03-02-preview";
     matrix_build(&upstream_manifest(version), &upstream(), version);
+}
+
+/// The token broker's suite built from the preview: identities are created
+/// with a `customId` (idempotent), the path the default build cannot take;
+/// `tests/broker` checks the broker took it (`idempotent_creation`) and that a
+/// crash between creating and mapping leaves no second identity.
+#[test]
+fn broker_tests_pass_built_from_upstream_acs_2025_03_02_preview_with_custom_ids() {
+    let version = "2025-03-02-preview";
+    let build = matrix_tests(
+        &upstream_manifest(version),
+        &upstream(),
+        "emulator,broker,cli",
+        &["broker"],
+    );
+    let acs = build.module("acs_identity");
+    assert_eq!(api_version(&acs), version);
+    assert!(
+        bound(&acs)
+            .iter()
+            .any(|op| op == "create_identity.customId"),
+        "{:?}",
+        bound(&acs)
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use azure_user_tokens::adapters::acs_identity::{BOUND_OPERATIONS, CREATE_IDENTITY_CUSTOM_ID};
 use azure_user_tokens::broker::{FaultPoint, IdentityState};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -167,6 +168,12 @@ async fn a_crash_between_creating_and_mapping_is_reconciled_after_the_lease() {
         let row = broker.store().identity(&user).await.unwrap().unwrap();
         assert_eq!(row.state, IdentityState::Active);
         assert_eq!(row.acs_user_id.as_deref(), Some(answer.user_id().as_str()));
+        // The spec matrix runs this suite built from the preview too.
+        assert_eq!(
+            broker.idempotent_creation(),
+            BOUND_OPERATIONS.contains(&CREATE_IDENTITY_CUSTOM_ID),
+            "the broker creates with customId exactly when the build has it"
+        );
         if broker.idempotent_creation() {
             // customId: the takeover found the very identity created before the crash.
             assert_eq!(env.identities(), 1);

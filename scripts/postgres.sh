@@ -37,8 +37,13 @@ start)
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
         bin="$(server_bin)"
     fi
-    if [ -f "$dir/data/postmaster.pid" ]; then
-        as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+    # Never take over a server another run is using (a second checkout, a
+    # bench): say how to get a server of one's own instead.
+    if [ -f "$dir/data/postmaster.pid" ] &&
+        as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        echo "error: a test server already runs on port $port ($dir):" \
+            "stop it with '$0 stop', or choose another PG_TEST_PORT" >&2
+        exit 1
     fi
     rm -rf "$dir"
     mkdir -p "$dir"

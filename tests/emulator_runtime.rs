@@ -1,4 +1,5 @@
-//! The emulator as a server: stats, injected faults, the state file, TLS and
+//! The emulator as a server: stats, injected faults, the modelled service
+//! cost (latency, ACS's creation/issue limit), the state file, TLS and
 //! shutdown.
 #![cfg(feature = "emulator")]
 
@@ -379,4 +380,70 @@ async fn tls_serves_a_certificate_for_loopback_names_from_its_ca() {
         start().await.ca_certificate_pem().is_none(),
         "plain HTTP has no CA"
     );
+}
+
+#[tokio::test]
+async fn the_acs_limit_refuses_creations_and_issues_beyond_it_until_the_window_ends() {
+    let window = std::time::Duration::from_millis(1500);
+    let emulator = start_with(EmulatorConfig::default().with_acs_throttle(3, window)).await;
+    let id = create_identity(&emulator).await;
+    let issue = format!(
+        "/identities/{}/:issueAccessToken?api-version={ACS_API}",
+        id.replace(':', "%3A")
+    );
+    for _ in 0..2 {
+        let issued = acs(&emulator, "POST", &issue, r#"{"scopes":["voip"]}"#).await;
+        assert_eq!(issued.status(), StatusCode::OK);
+    }
+    // The fourth creation or issue in the window is refused, unprocessed.
+    let create = format!("/identities?api-version={ACS_API}");
+    let refused = acs(&emulator, "POST", &create, "").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let header = |name: &str| {
+        refused.headers()[name]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let (wait_ms, wait_s) = (header("retry-after-ms"), header("retry-after"));
+    assert!((1..=1500).contains(&wait_ms), "{wait_ms}");
+    assert_eq!(wait_s, wait_ms.div_ceil(1000));
+    assert_eq!(error_code(refused).await, "TooManyRequests");
+    let refused_issue = acs(&emulator, "POST", &issue, r#"{"scopes":["voip"]}"#).await;
+    assert_eq!(refused_issue.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(emulator.stats().users, 1, "a refused creation made nothing");
+    assert_eq!(emulator.stats().tokens_issued, 2);
+    // Revokes are not counted against it.
+    let revoke = format!(
+        "/identities/{}/:revokeAccessTokens?api-version={ACS_API}",
+        id.replace(':', "%3A")
+    );
+    assert_eq!(
+        acs(&emulator, "POST", &revoke, "").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // After the wait it asked for, a new window.
+    tokio::time::sleep(std::time::Duration::from_millis(wait_ms + 50)).await;
+    create_identity(&emulator).await;
+    assert_eq!(emulator.stats().users, 2);
+}
+
+#[tokio::test]
+async fn latency_delays_acs_answers_and_not_entra() {
+    let latency = std::time::Duration::from_millis(800);
+    let emulator = start_with(EmulatorConfig::default().with_latency(latency)).await;
+    let started = std::time::Instant::now();
+    create_identity(&emulator).await;
+    assert!(started.elapsed() >= latency, "{:?}", started.elapsed());
+    let started = std::time::Instant::now();
+    client_credentials_token(&emulator, "https://communication.azure.com/.default").await;
+    assert!(started.elapsed() < latency, "{:?}", started.elapsed());
+    let refused = Emulator::start(
+        EmulatorConfig::default()
+            .with_listen("127.0.0.1:0".parse().unwrap())
+            .with_latency(std::time::Duration::from_secs(61)),
+    )
+    .await;
+    assert!(refused.is_err(), "more than a minute of latency is refused");
 }

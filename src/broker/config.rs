@@ -22,6 +22,12 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 /// Leeway on `exp` and `nbf`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// How long a user's mapping row read from the database is reused (the
+/// bound on how late a revoke made through another broker process takes
+/// effect here).
+pub const DEFAULT_ROW_CACHE_TTL: Duration = Duration::from_secs(1);
+/// The longest row-cache time to live accepted.
+pub const MAX_ROW_CACHE_TTL: Duration = Duration::from_secs(60);
 /// Unknown `kid`s refetch the JWKS at most this often.
 pub const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -55,6 +61,7 @@ pub struct BrokerConfig {
     pub(crate) token_cache: bool,
     pub(crate) cache_min_remaining: Duration,
     pub(crate) cache_max_entries: usize,
+    pub(crate) row_cache_ttl: Duration,
     pub(crate) rate_limit_per_minute: u32,
     pub(crate) admin_role: Option<String>,
     pub(crate) roles_claim: String,
@@ -86,6 +93,7 @@ impl BrokerConfig {
             token_cache: true,
             cache_min_remaining: DEFAULT_CACHE_MIN_REMAINING,
             cache_max_entries: 1_000_000,
+            row_cache_ttl: DEFAULT_ROW_CACHE_TTL,
             rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             admin_role: None,
             roles_claim: "roles".to_string(),
@@ -138,6 +146,17 @@ impl BrokerConfig {
     /// Cached tokens are served while they have at least this long left.
     pub fn with_cache_min_remaining(mut self, min_remaining: Duration) -> Self {
         self.cache_min_remaining = min_remaining;
+        self
+    }
+
+    /// How long a user's mapping row (identity and token revision) read
+    /// from the database is reused, at most [`MAX_ROW_CACHE_TTL`] (default
+    /// [`DEFAULT_ROW_CACHE_TTL`]; zero reads it on every request). A revoke
+    /// or delete through this broker takes effect here at once; one through
+    /// another broker on the same database takes effect here within this
+    /// long.
+    pub fn with_row_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.row_cache_ttl = ttl;
         self
     }
 
@@ -225,6 +244,11 @@ impl BrokerConfig {
         &self.database
     }
 
+    /// How long a mapping row read from the database is reused.
+    pub fn row_cache_ttl(&self) -> Duration {
+        self.row_cache_ttl
+    }
+
     /// The rate limit.
     pub fn rate_limit_per_minute(&self) -> u32 {
         self.rate_limit_per_minute
@@ -245,6 +269,15 @@ impl BrokerConfig {
         }
         if self.lease < Duration::from_secs(1) {
             return Err(crate::Error::validation("lease", "must be at least 1 s"));
+        }
+        if self.row_cache_ttl > MAX_ROW_CACHE_TTL {
+            return Err(crate::Error::validation(
+                "row_cache_ttl",
+                format!(
+                    "at most {} s: it bounds how late another broker's revoke takes effect",
+                    MAX_ROW_CACHE_TTL.as_secs()
+                ),
+            ));
         }
         if self.max_body_bytes < 64 {
             return Err(crate::Error::validation(

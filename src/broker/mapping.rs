@@ -18,6 +18,7 @@ use super::config::FaultPoint;
 use super::error::ApiError;
 use super::keyed_lock::KeyedLocks;
 use super::metrics::Metrics;
+use super::row_cache::RowCache;
 use super::store::{IdentityRow, IdentityState, Store, now_millis};
 use crate::identity::CommunicationUserIdentifier;
 
@@ -32,6 +33,7 @@ pub(crate) struct Mapper {
     store: Store,
     acs: Acs,
     locks: KeyedLocks<AppUser>,
+    rows: RowCache,
     lease: Duration,
     metrics: Arc<Metrics>,
     fault: Option<FaultPoint>,
@@ -41,6 +43,7 @@ impl Mapper {
     pub(crate) fn new(
         store: Store,
         acs: Acs,
+        rows: RowCache,
         lease: Duration,
         metrics: Arc<Metrics>,
         fault: Option<FaultPoint>,
@@ -49,6 +52,7 @@ impl Mapper {
             store,
             acs,
             locks: KeyedLocks::new(),
+            rows,
             lease,
             metrics,
             fault,
@@ -78,9 +82,23 @@ impl Mapper {
         now_millis().saturating_add(lease)
     }
 
-    /// The user's identity, created on first sight.
+    /// The user's identity, created on first sight; from the row cache
+    /// when it was read less than its time to live ago.
     pub(crate) async fn resolve(&self, user: &AppUser) -> Result<Mapped, ApiError> {
+        if let Some(mapped) = self.rows.get(user) {
+            return Ok(mapped);
+        }
         let _guard = self.locks.lock(user.clone()).await;
+        // Under the lock: remembered rows are written only here, so a
+        // revoke or delete in this process (which forgets the row under the
+        // same lock) is never undone by a read from before it.
+        let read_at = Instant::now();
+        let mapped = self.resolve_locked(user).await?;
+        self.rows.insert(user, &mapped, read_at);
+        Ok(mapped)
+    }
+
+    async fn resolve_locked(&self, user: &AppUser) -> Result<Mapped, ApiError> {
         // Another process's pending row is waited for at most one lease
         // (then taken over) plus a margin.
         let deadline = Instant::now() + self.lease + Duration::from_secs(5);
@@ -191,6 +209,7 @@ impl Mapper {
         user: &AppUser,
     ) -> Result<Option<CommunicationUserIdentifier>, ApiError> {
         let _guard = self.locks.lock(user.clone()).await;
+        self.rows.forget(user);
         let Some(mapped) = self.existing(user).await? else {
             return Ok(None);
         };
@@ -211,6 +230,7 @@ impl Mapper {
         user: &AppUser,
     ) -> Result<Option<CommunicationUserIdentifier>, ApiError> {
         let _guard = self.locks.lock(user.clone()).await;
+        self.rows.forget(user);
         let Some(row) = self.store.identity(user).await? else {
             return Ok(None);
         };
@@ -263,6 +283,7 @@ impl Mapper {
         acs_user: &CommunicationUserIdentifier,
     ) -> Result<(), ApiError> {
         let _guard = self.locks.lock(user.clone()).await;
+        self.rows.forget(user);
         if self.store.mark_deleting(user, acs_user.raw_id()).await? {
             self.store.mark_deleted(user, acs_user.raw_id()).await?;
         }
@@ -276,6 +297,7 @@ impl Mapper {
         let mut finished = 0;
         for (user, _) in rows {
             let _guard = self.locks.lock(user.clone()).await;
+            self.rows.forget(&user);
             // Look again under the lock: another broker may have finished it.
             if let Some(row) = self.store.identity(&user).await?
                 && row.state == IdentityState::Deleting

@@ -37,6 +37,7 @@ mod keyed_lock;
 mod mapping;
 mod metrics;
 mod rate_limit;
+mod row_cache;
 mod server;
 mod service;
 mod store;
@@ -52,6 +53,7 @@ pub use auth::MAX_LEEWAY;
 pub use config::{
     BrokerConfig, DEFAULT_CACHE_MIN_REMAINING, DEFAULT_JWKS_REFETCH_INTERVAL, DEFAULT_LEASE,
     DEFAULT_LEEWAY, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT_PER_MINUTE,
+    DEFAULT_ROW_CACHE_TTL, MAX_ROW_CACHE_TTL,
 };
 pub use duration::{DurationError, parse_iso8601_duration};
 pub use metrics::Metrics;

@@ -15,6 +15,7 @@ use super::config::BrokerConfig;
 use super::http;
 use super::mapping::Mapper;
 use super::metrics::Metrics;
+use super::row_cache::RowCache;
 use super::service::Service;
 use super::store::{Store, StoreError};
 use crate::apim::ApiManagementClient;
@@ -124,7 +125,15 @@ impl Broker {
         )
         .await;
         tracing::info!(custom_ids = acs.idempotent_creation(), "identity creation");
-        let mapper = Mapper::new(store, acs, config.lease, metrics.clone(), config.fault);
+        let rows = RowCache::new(config.row_cache_ttl, config.cache_max_entries);
+        let mapper = Mapper::new(
+            store,
+            acs,
+            rows,
+            config.lease,
+            metrics.clone(),
+            config.fault,
+        );
         let service = Arc::new(Service::new(config, auth, mapper, apim, metrics));
         let router = http::router(service.clone());
         let (shutdown, signal) = watch::channel(false);

@@ -91,6 +91,18 @@ pub struct BrokerArgs {
     )]
     cache_min_remaining_minutes: u64,
 
+    /// Reuse a user's mapping row (identity, token revision) read from the
+    /// database for this many milliseconds (0: read it on every request; at
+    /// most 60000). A revoke through another broker on the same database
+    /// takes effect here within this long; through this one, at once.
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "AZURE_USER_TOKENS_BROKER_ROW_CACHE_TTL_MS",
+        default_value_t = crate::broker::DEFAULT_ROW_CACHE_TTL.as_millis() as u64
+    )]
+    row_cache_ttl_ms: u64,
+
     /// Turn the token cache off (every token request is an ACS call).
     #[arg(long, env = "AZURE_USER_TOKENS_BROKER_NO_TOKEN_CACHE")]
     no_token_cache: bool,
@@ -196,6 +208,7 @@ impl BrokerArgs {
                 self.cache_min_remaining_minutes.saturating_mul(60),
             ))
             .with_token_cache(!self.no_token_cache)
+            .with_row_cache_ttl(Duration::from_millis(self.row_cache_ttl_ms))
             .with_cors_origins(self.cors_origins.clone())
             .with_leeway(Duration::from_secs(self.leeway_seconds))
             .with_lease(Duration::from_secs(self.lease_seconds))

@@ -115,6 +115,17 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "N", default_value_t = defaults::FAULT_RETRY_AFTER_MS)]
     fault_retry_after_ms: u64,
 
+    /// Answer every ACS and APIM request this many milliseconds later, as
+    /// Azure answers in tens of ms (Entra is not delayed; at most 60000).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+
+    /// Refuse ACS identity creations and token issues beyond N per 30 s
+    /// with 429 and Retry-After, as Azure does beyond 1000 per resource
+    /// (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    acs_throttle_limit: u32,
+
     /// Inject faults after processing instead: the change is made (and
     /// saved), then the connection is reset or answered 500.
     #[arg(long)]
@@ -202,6 +213,8 @@ impl EmulatorArgs {
             .with_fault_rate(self.fault_rate)
             .with_fault_retry_after_ms(self.fault_retry_after_ms)
             .with_fault_after_processing(self.fault_after_processing)
+            .with_latency(std::time::Duration::from_millis(self.latency_ms))
+            .with_acs_throttle(self.acs_throttle_limit, defaults::ACS_THROTTLE_WINDOW)
             .with_request_timeout(seconds("--request-timeout", self.request_timeout)?)
             .with_idle_timeout(seconds("--idle-timeout", self.idle_timeout)?)
             .with_max_connections(self.max_connections)

@@ -18,6 +18,7 @@ use super::entra::signing_key::EntraSigningKey;
 use super::faults::FaultInjector;
 use super::jwt::SigningKey;
 use super::replays::Replays;
+use super::service_model::AcsThrottle;
 use super::stats::{Counters, Stats};
 use super::store::Store;
 use super::{acs, apim, entra};
@@ -34,6 +35,8 @@ pub(crate) struct App {
     pub store: Store,
     pub counters: Counters,
     pub faults: FaultInjector,
+    /// ACS's creation/issue limit, when modelled.
+    pub acs_throttle: Option<AcsThrottle>,
     /// Request ids of recent changes, to spot replays.
     pub replays: Replays,
     /// `http` or `https`.

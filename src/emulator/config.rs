@@ -39,6 +39,8 @@ pub struct EmulatorConfig {
     fault_seed: Option<u64>,
     fault_retry_after_ms: u64,
     fault_after_processing: bool,
+    latency: Duration,
+    acs_throttle: Option<(u32, Duration)>,
     request_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
@@ -69,6 +71,8 @@ impl Default for EmulatorConfig {
             fault_seed: None,
             fault_retry_after_ms: defaults::FAULT_RETRY_AFTER_MS,
             fault_after_processing: false,
+            latency: Duration::ZERO,
+            acs_throttle: None,
             request_timeout: defaults::REQUEST_TIMEOUT,
             idle_timeout: defaults::IDLE_TIMEOUT,
             max_connections: defaults::MAX_CONNECTIONS,
@@ -168,6 +172,24 @@ impl EmulatorConfig {
     /// The delay faults ask for (`retry-after-ms`; `Retry-After` rounded up).
     pub fn with_fault_retry_after_ms(mut self, millis: u64) -> Self {
         self.fault_retry_after_ms = millis;
+        self
+    }
+
+    /// Answer every ACS and APIM request this much later (Entra and the
+    /// emulator's own routes are not delayed): Azure answers in tens of
+    /// milliseconds, the emulator in microseconds. At most a minute.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Refuse ACS identity creations and token issues beyond `limit` per
+    /// `window` (the emulator is one resource) with 429 and `Retry-After`
+    /// until the window ends, as Azure does beyond
+    /// [`defaults::ACS_THROTTLE_LIMIT`] per [`defaults::ACS_THROTTLE_WINDOW`].
+    /// A refused call is not processed. `limit` 0 turns it off (the default).
+    pub fn with_acs_throttle(mut self, limit: u32, window: Duration) -> Self {
+        self.acs_throttle = (limit > 0).then_some((limit, window));
         self
     }
 
@@ -308,6 +330,16 @@ impl EmulatorConfig {
         self.fault_retry_after_ms
     }
 
+    /// The latency added to every ACS and APIM answer.
+    pub fn latency(&self) -> Duration {
+        self.latency
+    }
+
+    /// The ACS creation/issue limit and its window, if modelled.
+    pub fn acs_throttle(&self) -> Option<(u32, Duration)> {
+        self.acs_throttle
+    }
+
     /// Whether APIM user deletes answer asynchronously.
     pub fn async_deletes(&self) -> bool {
         self.async_deletes
@@ -347,6 +379,17 @@ impl EmulatorConfig {
             return Err(EmulatorError::config(
                 "fault rate",
                 format!("{} is outside 0.0..=1.0", self.fault_rate),
+            ));
+        }
+        if self.latency > Duration::from_secs(60) {
+            return Err(EmulatorError::config("latency", "at most 60 s"));
+        }
+        if let Some((_, window)) = self.acs_throttle
+            && (window.is_zero() || window > Duration::from_secs(3600))
+        {
+            return Err(EmulatorError::config(
+                "ACS throttle window",
+                "more than zero and at most an hour",
             ));
         }
         if !(1..=Self::MAX_ASYNC_DELETE_POLLS).contains(&self.async_delete_polls) {

@@ -38,6 +38,14 @@ pub const APIM_PRIMARY_KEY: &str =
 pub const APIM_SECONDARY_KEY: &str =
     "05FI7LDn6acJMFFWTAfySK4ikdEI203EFjBcA+3q0WV30fQZ4oD3OuDFdTRGXBSl";
 
+/// Communication Services' documented limit on identity creations and token
+/// issues per resource in [`ACS_THROTTLE_WINDOW`] (the emulator models it
+/// only when asked: `--acs-throttle-limit`).
+pub const ACS_THROTTLE_LIMIT: u32 = 1000;
+
+/// The window [`ACS_THROTTLE_LIMIT`] counts over.
+pub const ACS_THROTTLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The delay faults ask clients to wait, in milliseconds.
 pub const FAULT_RETRY_AFTER_MS: u64 = 1000;
 

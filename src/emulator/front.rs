@@ -13,6 +13,7 @@ use tower::ServiceExt;
 use super::app::{INTERNAL_PREFIX, SharedApp};
 use super::faults::Fault;
 use super::reset::ResetSwitch;
+use super::service_model;
 use crate::pipeline::CLIENT_REQUEST_ID;
 
 /// Returned instead of a response to make hyper drop the connection.
@@ -44,6 +45,21 @@ pub(crate) async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     tracing::debug!(%method, path, request_id = request_id.as_deref().unwrap_or(""), "request");
+    // The modelled service cost: latency first (a throttled answer takes
+    // as long to come), then ACS's limit, before any fault or processing.
+    if !internal && service_model::is_data_plane(&path) {
+        let latency = app.config.latency();
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        if let Some(throttle) = &app.acs_throttle
+            && service_model::counts_against_acs_limit(&method, &path)
+            && let Err(wait) = throttle.take(std::time::Instant::now())
+        {
+            tracing::debug!(%method, path, ?wait, "throttled (ACS creation/issue limit)");
+            return Ok(service_model::throttled(wait));
+        }
+    }
     if let Some(fault) = fault {
         app.counters.fault();
         if !app.config.fault_after_processing() {

@@ -112,7 +112,18 @@
 //! and `Retry-After`, or with a TCP reset; with
 //! [`EmulatorConfig::with_fault_after_processing`], the request is processed
 //! first and then the answer is lost (a reset, or a 500). The sequence is
-//! reproducible from the seed. `GET /_emulator/stats` counts requests,
+//! reproducible from the seed.
+//!
+//! The real service's cost can be modelled, to test a client's latency and
+//! 429 handling: [`EmulatorConfig::with_latency`] (`--latency-ms`) delays
+//! every ACS and APIM answer (not Entra's), and
+//! [`EmulatorConfig::with_acs_throttle`] (`--acs-throttle-limit`, per 30 s on
+//! the command line) refuses identity creations and token issues beyond the
+//! limit with ACS's 429 and `Retry-After` until the window ends, unprocessed
+//! — Azure's documented limit is [`defaults::ACS_THROTTLE_LIMIT`] per
+//! [`defaults::ACS_THROTTLE_WINDOW`] per resource. Both are off by default.
+//!
+//! `GET /_emulator/stats` counts requests,
 //! authentication failures, faults, tokens issued, live ACS identities, APIM
 //! users, Teams Phone extension assignments and replayed changes (a change
 //! whose `x-ms-client-request-id` already changed state, also logged at warn
@@ -169,6 +180,8 @@ mod reset;
 mod serve;
 #[cfg(feature = "emulator")]
 mod server;
+#[cfg(feature = "emulator")]
+mod service_model;
 #[cfg(feature = "emulator")]
 mod stats;
 #[cfg(feature = "emulator")]

@@ -15,6 +15,7 @@ use super::faults::FaultInjector;
 use super::limits;
 use super::replays::Replays;
 use super::serve;
+use super::service_model::AcsThrottle;
 use super::stats::{Counters, Stats};
 use super::store::Store;
 use super::tls;
@@ -78,11 +79,21 @@ impl Emulator {
             store,
             counters: Counters::default(),
             faults: FaultInjector::new(config.fault_rate(), seed),
+            acs_throttle: config
+                .acs_throttle()
+                .map(|(limit, window)| AcsThrottle::new(limit, window)),
             replays: Replays::default(),
             scheme,
             base_url: base_url.clone(),
             config,
         });
+        if !app.config.latency().is_zero() || app.config.acs_throttle().is_some() {
+            tracing::info!(
+                latency = ?app.config.latency(),
+                acs_throttle = ?app.config.acs_throttle(),
+                "modelling the service's cost"
+            );
+        }
         if app.faults.enabled() {
             tracing::info!(rate = app.config.fault_rate(), seed, "fault injection on");
         }

@@ -1,5 +1,7 @@
 //! Revoke, delete (and a crash between its two steps), and the admin routes.
 
+use std::time::Duration;
+
 use azure_user_tokens::broker::{AppUser, FaultPoint, IdentityState};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -55,6 +57,55 @@ async fn revoke_drops_cached_tokens_and_delete_makes_a_fresh_identity() {
             .unwrap();
         assert_eq!(row.generation, 1, "a delete moves to the next generation");
         broker.shutdown().await;
+        db.remove().await;
+    }
+}
+
+/// The row cache's trade-off: a revoke through another broker on the same
+/// database reaches a broker within its row-cache time to live (and no
+/// sooner for one with a long TTL); through the broker itself, at once.
+#[tokio::test]
+async fn another_brokers_revoke_takes_effect_within_the_row_cache_ttl() {
+    const TTL: Duration = Duration::from_millis(400);
+    for db in databases().await {
+        let env = Env::start().await;
+        let short = env.broker(env.config(&db).with_row_cache_ttl(TTL)).await;
+        let long = env
+            .broker(env.config(&db).with_row_cache_ttl(Duration::from_secs(60)))
+            .await;
+        let other = env.broker(env.config(&db)).await;
+        let alice = env.issuer.token("alice");
+        let first = env.token(&short, &alice).await.user_id();
+        assert_eq!(env.token(&long, &alice).await.user_id(), first);
+        let issued = env.emulator.stats().tokens_issued;
+        // Both serve from their caches now.
+        env.token(&short, &alice).await;
+        env.token(&long, &alice).await;
+        assert_eq!(env.emulator.stats().tokens_issued, issued);
+
+        let revoked = env
+            .call(&other, Method::POST, "/v1/me/revoke", Some(&alice), None)
+            .await;
+        assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
+        tokio::time::sleep(TTL + Duration::from_millis(100)).await;
+        // Past its TTL the short one reads the new revision: a new token.
+        let after = env.token(&short, &alice).await;
+        assert_eq!(after.user_id(), first);
+        assert_eq!(env.emulator.stats().tokens_issued, issued + 1);
+        // The long one still serves the token cached before the revoke: the
+        // staleness the operator chose (60 s here), not a missed revoke.
+        env.token(&long, &alice).await;
+        assert_eq!(env.emulator.stats().tokens_issued, issued + 1);
+        // Its own revoke is immediate, whatever its TTL.
+        let revoked = env
+            .call(&long, Method::POST, "/v1/me/revoke", Some(&alice), None)
+            .await;
+        assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+        env.token(&long, &alice).await;
+        assert_eq!(env.emulator.stats().tokens_issued, issued + 2);
+        for broker in [short, long, other] {
+            broker.shutdown().await;
+        }
         db.remove().await;
     }
 }

@@ -302,10 +302,11 @@ struct IssueAccessTokenWire<'a> {
 /// `{"identity": {"id"}, "accessToken"?}` → the id and the token, if any.
 #[allow(dead_code)] // only bound adapters use it
 fn identity_and_token(mut result: Value) -> Result<(String, Option<AccessToken>)> {
-    let id = take_string(&mut result, "/identity/id")
+    let id = field(&mut result, "identity")
+        .and_then(|identity| take_string(identity, "id"))
         .filter(|id| !id.is_empty())
         .ok_or_else(|| invalid_response("the answer names no identity"))?;
-    let token = match result.pointer_mut("/accessToken").map(Value::take) {
+    let token = match field(&mut result, "accessToken").map(Value::take) {
         None | Some(Value::Null) => None,
         Some(token) => Some(access_token(token)?),
     };
@@ -315,24 +316,30 @@ fn identity_and_token(mut result: Value) -> Result<(String, Option<AccessToken>)
 /// `{"token", "expiresOn"}` → [`AccessToken`] (the token moved, not copied).
 #[allow(dead_code)] // only bound adapters use it
 fn access_token(mut value: Value) -> Result<AccessToken> {
-    let expires_on = value
-        .pointer("/expiresOn")
-        .and_then(Value::as_str)
+    let expires_on = field(&mut value, "expiresOn")
+        .and_then(|t| t.as_str())
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .ok_or_else(|| invalid_response("the access token has no valid expiresOn"))?
         .with_timezone(&Utc);
-    let token = take_string(&mut value, "/token")
+    let token = take_string(&mut value, "token")
         .filter(|t| !t.is_empty())
         .ok_or_else(|| invalid_response("the access token is missing"))?;
     Ok(AccessToken::new(token, expires_on))
 }
 
-/// The string at `pointer` in `value`, moved out of the tree (`None` for
-/// anything else). A JSON pointer, not `value[..]`: `IndexMut` panics on a
-/// value that is not an object.
+/// The member `name` of `value` if it is an object. Neither `value[name]`
+/// (`IndexMut` panics on a value that is not an object) nor a JSON pointer
+/// (`pointer_mut` allocates for every segment).
 #[allow(dead_code)] // only bound adapters use it
-fn take_string(value: &mut Value, pointer: &str) -> Option<String> {
-    match value.pointer_mut(pointer).map(Value::take) {
+fn field<'a>(value: &'a mut Value, name: &str) -> Option<&'a mut Value> {
+    value.as_object_mut()?.get_mut(name)
+}
+
+/// The string member `name` of `value`, moved out of the tree (`None` for
+/// anything else).
+#[allow(dead_code)] // only bound adapters use it
+fn take_string(value: &mut Value, name: &str) -> Option<String> {
+    match field(value, name).map(Value::take) {
         Some(Value::String(text)) => Some(text),
         _ => None,
     }

@@ -36,9 +36,8 @@ pub struct CallContext {
     outcome: Arc<Outcome>,
 }
 
-/// What the policy reports about a call, shared by its context's clones.
 #[derive(Debug, Default)]
-pub(crate) struct Outcome {
+struct Outcome {
     /// A failure the policy could not return through the generated client
     /// (its hooks can only return HTTP results); the facade reports it.
     failure: Mutex<Option<Error>>,
@@ -63,27 +62,30 @@ impl CallContext {
 
     /// Records a failure for the facade to report.
     pub fn fail(&self, error: Error) {
-        self.outcome.fail(error);
+        *self
+            .outcome
+            .failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(error);
     }
 
     /// The failure recorded by the policy, if any.
     pub fn take_failure(&self) -> Option<Error> {
-        self.outcome.take_failure()
+        self.outcome
+            .failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// Records the status of an answer.
     pub fn record_status(&self, status: u16) {
-        self.outcome.record_status(status);
+        self.outcome.status.store(status, Ordering::Relaxed);
     }
 
     /// The status of the last answer, if one came.
     pub fn last_status(&self) -> Option<u16> {
-        self.outcome.last_status()
-    }
-
-    /// The call's outcome, readable once the context itself is gone.
-    pub(crate) fn outcome(&self) -> Arc<Outcome> {
-        self.outcome.clone()
+        Some(self.outcome.status.load(Ordering::Relaxed)).filter(|s| *s != 0)
     }
 
     /// Runs `future` with this context current.
@@ -91,7 +93,9 @@ impl CallContext {
         CURRENT.scope(self, future).await
     }
 
-    /// `future` with this context current, as a future of known type.
+    /// `future` with this context current; the context can be taken back
+    /// from it once it is done (`TaskLocalFuture::take_value`), which saves
+    /// the facade a clone per call.
     pub(crate) fn scoped<F: std::future::Future>(self, future: F) -> TaskLocalFuture<Self, F> {
         CURRENT.scope(self, future)
     }
@@ -113,27 +117,6 @@ impl CallContext {
                 None => unreachable!("the closure ran and returned"),
             },
         }
-    }
-}
-
-impl Outcome {
-    fn fail(&self, error: Error) {
-        *self.failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
-    }
-
-    pub(crate) fn take_failure(&self) -> Option<Error> {
-        self.failure
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-    }
-
-    fn record_status(&self, status: u16) {
-        self.status.store(status, Ordering::Relaxed);
-    }
-
-    pub(crate) fn last_status(&self) -> Option<u16> {
-        Some(self.status.load(Ordering::Relaxed)).filter(|s| *s != 0)
     }
 }
 

@@ -132,10 +132,23 @@ fn after_processing(fault: Fault, reset: &ResetSwitch) -> Result<Response<Body>,
 
 /// A fault answer with `retry-after-ms` and `Retry-After` (whole seconds, rounded up).
 fn fault_response(status: StatusCode, code: &str, retry_after_ms: u64) -> Response<Body> {
-    let body = json!({"error": {
-        "code": code,
-        "message": "Injected by the emulator (--fault-rate); the request was not processed.",
-    }});
+    retry_response(
+        status,
+        code,
+        "Injected by the emulator (--fault-rate); the request was not processed.",
+        retry_after_ms,
+    )
+}
+
+/// An unprocessed request's answer in the service's error shape, with
+/// `retry-after-ms` and `Retry-After` (whole seconds, rounded up).
+pub(super) fn retry_response(
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    retry_after_ms: u64,
+) -> Response<Body> {
+    let body = json!({"error": {"code": code, "message": message}});
     let mut response = Response::new(Body::from(body.to_string()));
     *response.status_mut() = status;
     let headers = response.headers_mut();

@@ -9,8 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Method, Response, StatusCode};
-use serde_json::json;
+use axum::http::{Method, Response, StatusCode};
 
 /// A fixed-window count of ACS creations and issues (the emulator is one
 /// resource).
@@ -77,18 +76,12 @@ pub(crate) fn is_data_plane(path: &str) -> bool {
 /// ACS's 429, in its error shape, with `Retry-After` (whole seconds,
 /// rounded up) and `retry-after-ms`.
 pub(crate) fn throttled(wait: Duration) -> Response<Body> {
-    let millis = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
-    let body = json!({"error": {
-        "code": "TooManyRequests",
-        "message": "Rate limit exceeded: identity creations and token issues are limited per resource (the emulator's --acs-throttle-limit). Retry after the time in Retry-After.",
-    }});
-    let mut response = Response::new(Body::from(body.to_string()));
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    let headers = response.headers_mut();
-    headers.insert("content-type", HeaderValue::from_static("application/json"));
-    headers.insert("retry-after-ms", HeaderValue::from(millis));
-    headers.insert("retry-after", HeaderValue::from(millis.div_ceil(1000)));
-    response
+    super::front::retry_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequests",
+        "Rate limit exceeded: identity creations and token issues are limited per resource (the emulator's --acs-throttle-limit). Retry after the time in Retry-After.",
+        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+    )
 }
 
 #[cfg(test)]

@@ -264,8 +264,15 @@ fn matrix_tests(manifest: &Path, specs: &Path, features: &str, tests: &[&str]) -
     );
     assert!(
         output.status.success(),
-        "{tests:?} built from {} failed:\n{stdout}\n{}",
+        "{tests:?} built from {} failed:\n{}\n{}",
         manifest.display(),
+        // The tests' own output, without cargo's JSON build messages (they
+        // would bury the failure), then cargo's rendered diagnostics.
+        stdout
+            .lines()
+            .filter(|line| !line.starts_with('{'))
+            .collect::<Vec<_>>()
+            .join("\n"),
         String::from_utf8_lossy(&output.stderr)
     );
     let results: Vec<&str> = stdout

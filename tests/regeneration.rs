@@ -62,6 +62,8 @@ fn regenerate(manifest: &Path, specs: &Path) -> Regenerated {
         ])
         .current_dir(package())
         .env("CARGO_TARGET_DIR", package().join("target/regeneration"))
+        // Each build regenerates the crate: nothing to reuse incrementally.
+        .env("CARGO_INCREMENTAL", "0")
         .env("AZURE_USER_TOKENS_MANIFEST", manifest)
         .env("AZURE_REST_API_SPECS", specs)
         .output()
@@ -252,6 +254,8 @@ fn matrix_tests(manifest: &Path, specs: &Path, features: &str, tests: &[&str]) -
         .args(tests.iter().flat_map(|test| ["--test", test]))
         .current_dir(package())
         .env("CARGO_TARGET_DIR", package().join("target/spec-matrix"))
+        // Each build regenerates the crate: nothing to reuse incrementally.
+        .env("CARGO_INCREMENTAL", "0")
         .env("AZURE_USER_TOKENS_MANIFEST", manifest)
         .env("AZURE_REST_API_SPECS", specs)
         .output()

@@ -8,6 +8,10 @@
 #   CALLS="200 2200" scripts/profile.sh ours
 #   CALLERS=64 scripts/profile.sh      # 64 concurrent callers on the 2-worker
 #                                      # throughput runtime, 640 and 3200 calls
+#   CACHE=1 scripts/profile.sh         # cachegrind instead: instructions and
+#                                      # simulated L1 instruction and data cache
+#                                      # misses per call (what callgrind's
+#                                      # instruction counts do not show)
 #
 # Each contender runs twice under callgrind (the emulator, a child process,
 # runs natively); the difference between the runs divided by the extra calls
@@ -42,6 +46,37 @@ for line in sys.stdin:
     exit 1
 }
 mkdir -p target/profile
+if [[ "${CACHE:-0}" == 1 ]]; then
+    for contender in "${who[@]}"; do
+        for calls in "$short" "$long"; do
+            valgrind --tool=cachegrind --cache-sim=yes \
+                --cachegrind-out-file="target/profile/$contender$suffix-$calls.cache.out" \
+                "$bench" "${mode[@]}" "$contender" "$calls" >/dev/null \
+                2>"target/profile/$contender$suffix-$calls.cache.log"
+        done
+        # The two runs' difference per extra call, event by event.
+        python3 - "target/profile/$contender$suffix-$short.cache.out" \
+            "target/profile/$contender$suffix-$long.cache.out" "$((long - short))" "$contender$suffix" <<'PY'
+import sys
+def read(path):
+    events = summary = None
+    for line in open(path):
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        elif line.startswith("summary:"):
+            summary = [int(n) for n in line.split()[1:]]
+    return dict(zip(events, summary))
+short, long = read(sys.argv[1]), read(sys.argv[2])
+calls = int(sys.argv[3])
+per_call = {e: max(0.0, (long[e] - short[e]) / calls) for e in long}
+print(f"== {sys.argv[4]}: per call, instructions {per_call['Ir']:,.0f}; L1 misses: "
+      f"instruction {per_call['I1mr']:,.0f}, data read {per_call['D1mr']:,.0f}, "
+      f"data write {per_call['D1mw']:,.0f}; last-level misses "
+      f"{per_call['ILmr'] + per_call['DLmr'] + per_call['DLmw']:,.0f}")
+PY
+    done
+    exit 0
+fi
 for contender in "${who[@]}"; do
     for calls in "$short" "$long"; do
         valgrind --tool=callgrind --callgrind-out-file="target/profile/$contender$suffix-$calls.out" \

@@ -386,6 +386,19 @@ async fn tls_serves_a_certificate_for_loopback_names_from_its_ca() {
 async fn the_acs_limit_refuses_creations_and_issues_beyond_it_until_the_window_ends() {
     let window = std::time::Duration::from_millis(1500);
     let emulator = start_with(EmulatorConfig::default().with_acs_throttle(3, window)).await;
+    // Unauthenticated calls are refused as such and spend none of the quota.
+    let create = format!("/identities?api-version={ACS_API}");
+    let unsigned = || async {
+        client()
+            .post(format!("{}{create}", emulator.base_url()))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    for _ in 0..5 {
+        assert_eq!(unsigned().await, StatusCode::UNAUTHORIZED);
+    }
     let id = create_identity(&emulator).await;
     let issue = format!(
         "/identities/{}/:issueAccessToken?api-version={ACS_API}",
@@ -396,7 +409,6 @@ async fn the_acs_limit_refuses_creations_and_issues_beyond_it_until_the_window_e
         assert_eq!(issued.status(), StatusCode::OK);
     }
     // The fourth creation or issue in the window is refused, unprocessed.
-    let create = format!("/identities?api-version={ACS_API}");
     let refused = acs(&emulator, "POST", &create, "").await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     let header = |name: &str| {
@@ -413,6 +425,8 @@ async fn the_acs_limit_refuses_creations_and_issues_beyond_it_until_the_window_e
     let refused_issue = acs(&emulator, "POST", &issue, r#"{"scopes":["voip"]}"#).await;
     assert_eq!(refused_issue.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(emulator.stats().users, 1, "a refused creation made nothing");
+    // Beyond the limit, an unauthenticated call still gets its 401.
+    assert_eq!(unsigned().await, StatusCode::UNAUTHORIZED);
     assert_eq!(emulator.stats().tokens_issued, 2);
     // Revokes are not counted against it.
     let revoke = format!(

@@ -45,19 +45,14 @@ pub(crate) async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     tracing::debug!(%method, path, request_id = request_id.as_deref().unwrap_or(""), "request");
-    // The modelled service cost: latency first (a throttled answer takes
-    // as long to come), then ACS's limit, before any fault or processing.
+    // The modelled service's latency, before any fault or processing (a
+    // throttled or refused answer takes as long to come). ACS's limit is
+    // applied on the ACS routes, after authentication
+    // (`service_model::acs_limit`).
     if !internal && service_model::is_data_plane(&path) {
         let latency = app.config.latency();
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
-        }
-        if let Some(throttle) = &app.acs_throttle
-            && service_model::counts_against_acs_limit(&method, &path)
-            && let Err(wait) = throttle.take(std::time::Instant::now())
-        {
-            tracing::debug!(%method, path, ?wait, "throttled (ACS creation/issue limit)");
-            return Ok(service_model::throttled(wait));
         }
     }
     if let Some(fault) = fault {

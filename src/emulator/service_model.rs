@@ -9,7 +9,12 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::http::{Method, Response, StatusCode};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Response, StatusCode};
+use axum::middleware::Next;
+
+use super::acs::api_versions::Operation;
+use super::app::SharedApp;
 
 /// A fixed-window count of ACS creations and issues (the emulator is one
 /// resource).
@@ -50,17 +55,33 @@ impl AcsThrottle {
     }
 }
 
-/// Whether a request is one ACS counts against the creation/issue limit:
+/// Whether ACS counts `operation` against the creation/issue limit:
 /// `POST /identities` (with or without a token) and `…/:issueAccessToken`.
-pub(crate) fn counts_against_acs_limit(method: &Method, path: &str) -> bool {
-    if method != Method::POST {
-        return false;
+pub(crate) fn counts_against_acs_limit(operation: Operation) -> bool {
+    matches!(operation, Operation::Create | Operation::IssueAccessToken)
+}
+
+/// Middleware on the ACS routes, inside authentication and the api-version
+/// check: only a request the service would process counts against the
+/// limit, so an unauthenticated caller gets its 401 (not a 429) and cannot
+/// spend the resource's quota.
+pub(crate) async fn acs_limit(
+    State(app): State<SharedApp>,
+    request: Request,
+    next: Next,
+) -> Response<Body> {
+    let operation = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|route| Operation::of(request.method(), route.as_str()));
+    if let Some(throttle) = &app.acs_throttle
+        && operation.is_some_and(counts_against_acs_limit)
+        && let Err(wait) = throttle.take(Instant::now())
+    {
+        tracing::debug!(method = %request.method(), path = request.uri().path(), ?wait, "throttled (ACS creation/issue limit)");
+        return throttled(wait);
     }
-    let path = path.trim_end_matches('/');
-    let lower = path.to_ascii_lowercase();
-    lower == "/identities"
-        || (lower.starts_with("/identities/")
-            && (lower.ends_with("/:issueaccesstoken") || lower.ends_with("/%3aissueaccesstoken")))
+    next.run(request).await
 }
 
 /// Whether a request is an ACS or APIM (ARM) call, which `--latency-ms`
@@ -103,27 +124,20 @@ mod tests {
 
     #[test]
     fn only_creations_and_issues_count() {
-        for (method, path, counts) in [
+        use axum::http::Method;
+        for (method, route, counts) in [
             (Method::POST, "/identities", true),
-            (Method::POST, "/identities/8:acs:x/:issueAccessToken", true),
-            (
-                Method::POST,
-                "/identities/8%3Aacs%3Ax/%3AissueAccessToken",
-                true,
-            ),
-            (
-                Method::POST,
-                "/identities/8:acs:x/:revokeAccessTokens",
-                false,
-            ),
-            (Method::GET, "/identities/8:acs:x", false),
-            (Method::DELETE, "/identities/8:acs:x", false),
+            (Method::POST, "/identities/{id}/:issueAccessToken", true),
+            (Method::POST, "/identities/{id}/:revokeAccessTokens", false),
+            (Method::GET, "/identities/{id}", false),
+            (Method::DELETE, "/identities/{id}", false),
             (Method::POST, "/teamsUser/:exchangeAccessToken", false),
         ] {
+            let operation = Operation::of(&method, route).expect("an ACS route");
             assert_eq!(
-                counts_against_acs_limit(&method, path),
+                counts_against_acs_limit(operation),
                 counts,
-                "{method} {path}"
+                "{method} {route}"
             );
         }
         assert!(is_data_plane("/identities/8:acs:x"));

@@ -2,7 +2,7 @@
 //! api-versions in [`api_versions::API_VERSIONS`], each with its own operations.
 
 mod access_token;
-mod api_versions;
+pub(crate) mod api_versions;
 mod auth;
 mod error;
 mod identities;
@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 
 use self::api_versions::{ASSIGNMENT_ROUTE, Operation};
 use super::app::SharedApp;
+use super::service_model;
 
 /// The ACS routes: the admin ones behind HMAC/bearer authentication, the
 /// Teams Phone extension exchange behind the Teams user's own token; all
@@ -53,6 +54,12 @@ pub(crate) fn router(app: SharedApp) -> Router<SharedApp> {
                 .put(teams_extension::upsert_assignment)
                 .delete(teams_extension::delete_assignment),
         )
+        // Layers run last-added first: authentication, the api-version, then
+        // ACS's creation/issue limit (only a request it would process counts).
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            service_model::acs_limit,
+        ))
         .route_layer(middleware::from_fn(require_api_version))
         .route_layer(middleware::from_fn_with_state(app, auth::require));
     let teams_user = Router::new()

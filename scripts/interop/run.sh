@@ -6,7 +6,7 @@
 #   scripts/interop/run.sh python       # or: js
 #
 # Python: a venv under target/interop-venv with azure-communication-identity
-# 1.5.0, azure-mgmt-apimanagement 5.0.0 and azure-identity; runs
+# 1.5.0, azure-mgmt-apimanagement 5.0.0 and azure-identity 1.27.0; runs
 # python/official_sdks.py.
 # JavaScript (node 20 or later): `npm ci` in js/ into js/node_modules
 # (git-ignored), from js/package.json and the committed js/package-lock.json:
@@ -52,7 +52,8 @@ setup_python() {
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
         "azure-communication-identity==1.5.0" \
         "azure-mgmt-apimanagement==5.0.0" \
-        "azure-identity"
+        "azure-identity==1.27.0" \
+        "azure-core==1.41.0" "azure-mgmt-core==1.6.0" "msal==1.39.0"
 }
 
 run_python() {

@@ -45,6 +45,9 @@ async fn stats_are_integers_without_secrets_and_not_counted() {
         "tokens_issued",
         "users",
         "apim_users",
+        "replayed_changes",
+        "teams_extension_assignments",
+        "throttled",
     ] {
         assert!(stats[field].is_u64(), "{field}: {stats}");
     }
@@ -428,6 +431,11 @@ async fn the_acs_limit_refuses_creations_and_issues_beyond_it_until_the_window_e
     // Beyond the limit, an unauthenticated call still gets its 401.
     assert_eq!(unsigned().await, StatusCode::UNAUTHORIZED);
     assert_eq!(emulator.stats().tokens_issued, 2);
+    assert_eq!(
+        emulator.stats().throttled,
+        2,
+        "the refused creation and issue"
+    );
     // Revokes are not counted against it.
     let revoke = format!(
         "/identities/{}/:revokeAccessTokens?api-version={ACS_API}",

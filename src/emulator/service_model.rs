@@ -78,6 +78,7 @@ pub(crate) async fn acs_limit(
         && operation.is_some_and(counts_against_acs_limit)
         && let Err(wait) = throttle.take(Instant::now())
     {
+        app.counters.throttled();
         tracing::debug!(method = %request.method(), path = request.uri().path(), ?wait, "throttled (ACS creation/issue limit)");
         return throttled(wait);
     }

@@ -28,6 +28,10 @@ pub struct Stats {
     /// Teams Phone extension assignments.
     #[serde(default)]
     pub teams_extension_assignments: u64,
+    /// Creations and issues refused by the modelled ACS limit
+    /// (`--acs-throttle-limit`), answered 429 and not processed.
+    #[serde(default)]
+    pub throttled: u64,
 }
 
 /// The live counters (the user and assignment counts come from the store).
@@ -37,6 +41,7 @@ pub(crate) struct Counters {
     auth_failures: AtomicU64,
     faults_injected: AtomicU64,
     tokens_issued: AtomicU64,
+    throttled: AtomicU64,
 }
 
 impl Counters {
@@ -50,6 +55,10 @@ impl Counters {
 
     pub(crate) fn fault(&self) {
         self.faults_injected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn token_issued(&self) {
@@ -66,6 +75,7 @@ impl Counters {
             apim_users,
             replayed_changes: 0,
             teams_extension_assignments: assignments,
+            throttled: self.throttled.load(Ordering::Relaxed),
         }
     }
 }

@@ -274,7 +274,7 @@ fn matrix_tests(manifest: &Path, specs: &Path, features: &str, tests: &[&str]) -
         // would bury the failure), then cargo's rendered diagnostics.
         stdout
             .lines()
-            .filter(|line| !line.starts_with('{'))
+            .filter(|line| !line.starts_with(r#"{"reason":"#))
             .collect::<Vec<_>>()
             .join("\n"),
         String::from_utf8_lossy(&output.stderr)

@@ -36,6 +36,7 @@ pub struct CallContext {
     outcome: Arc<Outcome>,
 }
 
+/// What the policy reports about a call, shared by its context's clones.
 #[derive(Debug, Default)]
 struct Outcome {
     /// A failure the policy could not return through the generated client

@@ -32,9 +32,12 @@ pub fn default_client() -> Result<reqwest::Client> {
 pub fn client_builder() -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
-        .user_agent(concat!("azure-user-tokens/", env!("CARGO_PKG_VERSION")))
+        .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
 }
+
+/// The `User-Agent` of [`default_client`] (the facade's clients send a longer one).
+pub(crate) const USER_AGENT: &str = concat!("azure-user-tokens/", env!("CARGO_PKG_VERSION"));
 
 /// Whether `status` asks the client to go elsewhere (301, 302, 303, 307, 308).
 pub(crate) fn is_redirect(status: u16) -> bool {

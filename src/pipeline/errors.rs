@@ -92,7 +92,7 @@ pub fn transport(error: reqwest::Error, request_id: &str) -> Error {
 
 /// The innermost cause's text ("invalid peer certificate: UnknownIssuer",
 /// "Connection refused"), which says more than the outer layers.
-fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;

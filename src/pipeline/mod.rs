@@ -7,6 +7,7 @@
 
 mod auth;
 mod context;
+mod direct;
 mod errors;
 mod limits;
 pub mod lro;
@@ -17,6 +18,7 @@ mod run;
 
 pub use auth::Authentication;
 pub use context::CallContext;
+pub(crate) use direct::DirectTransport;
 pub(crate) use errors::json_problem;
 pub use errors::{from_generated, service_error, transport};
 pub use limits::{DEFAULT_MAX_RESPONSE_BYTES, ResponseTooLarge};

@@ -84,8 +84,12 @@ impl ClientOptions {
         self
     }
 
-    /// Sends through this client (proxies, certificates, connection pools).
-    /// TLS is rustls with the ring provider: call
+    /// Sends through this client (proxies, certificates, connection pools),
+    /// used as is. Without one, a client sends through its own pooled
+    /// hyper-util connections with the settings of
+    /// [`default_client`](crate::http::default_client) (rustls, the
+    /// platform's roots, proxies from the environment), which cost less per
+    /// call than reqwest's. TLS is rustls with the ring provider: call
     /// [`install_crypto_provider`](crate::http::install_crypto_provider)
     /// before building it (or start from [`default_client`](crate::http::default_client)'s settings).
     pub fn with_http_client(mut self, client: reqwest::Client) -> Self {
@@ -125,13 +129,17 @@ impl ClientOptions {
         auth: Authentication,
         api_version_override: Option<&str>,
     ) -> Result<Transport> {
-        let http = match &self.http_client {
-            Some(http) => http.clone(),
-            None => crate::http::default_client()?,
+        // A caller's own client is used as is; ours gets the direct transport.
+        let (http, direct) = match &self.http_client {
+            Some(http) => (http.clone(), None),
+            None => {
+                let (http, direct) = super::DirectTransport::with_reqwest()?;
+                (http, Some(direct))
+            }
         };
         Ok(Transport {
             http,
-            pipeline: AzurePolicy::pipeline(auth, self, api_version_override),
+            pipeline: AzurePolicy::pipeline_with(auth, self, api_version_override, direct),
         })
     }
 

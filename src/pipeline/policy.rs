@@ -9,8 +9,9 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::auth::Authenticator;
+use super::direct::{DirectTransport, SendError};
 use super::limits::cap;
-use super::retry::{should_retry_error, should_retry_status};
+use super::retry::{should_retry_direct, should_retry_error, should_retry_status};
 use super::{Authentication, BoxFuture, CallContext, ClientOptions, Pipeline, Policy};
 use crate::error::Error;
 
@@ -26,6 +27,14 @@ pub struct AzurePolicy {
     api_version: Option<String>,
     /// `None` when a suffix made it invalid as a header (then none is sent).
     user_agent: Option<HeaderValue>,
+    /// Sends the facade's calls when the client is ours (not a caller's).
+    direct: Option<DirectTransport>,
+}
+
+/// How one attempt failed, by the transport that sent it.
+enum AttemptError {
+    Reqwest(reqwest::Error),
+    Direct(SendError),
 }
 
 impl AzurePolicy {
@@ -35,6 +44,17 @@ impl AzurePolicy {
         auth: Authentication,
         options: &ClientOptions,
         api_version: Option<&str>,
+    ) -> Pipeline {
+        Self::pipeline_with(auth, options, api_version, None)
+    }
+
+    /// [`AzurePolicy::pipeline`], sending the facade's calls through
+    /// `direct` (for clients on the default HTTP client).
+    pub(crate) fn pipeline_with(
+        auth: Authentication,
+        options: &ClientOptions,
+        api_version: Option<&str>,
+        direct: Option<DirectTransport>,
     ) -> Pipeline {
         let mut user_agent =
             concat!("azure-user-tokens/", env!("CARGO_PKG_VERSION"), " (rust)").to_string();
@@ -47,6 +67,7 @@ impl AzurePolicy {
             options: options.clone(),
             api_version: api_version.map(str::to_string),
             user_agent: HeaderValue::from_str(&user_agent).ok(),
+            direct,
         }))
     }
 
@@ -117,7 +138,21 @@ impl AzurePolicy {
                     &copied_url
                 }
             };
-            let result = client.execute(this_attempt).await;
+            let result = match &self.direct {
+                // Outside a facade call a failure could not be reported
+                // (the hooks return only reqwest's results): reqwest sends.
+                Some(direct) if in_call && !direct.is_proxied(this_attempt.url()) => {
+                    let timeout = this_attempt.timeout().copied();
+                    direct
+                        .send(this_attempt, timeout)
+                        .await
+                        .map_err(AttemptError::Direct)
+                }
+                _ => client
+                    .execute(this_attempt)
+                    .await
+                    .map_err(AttemptError::Reqwest),
+            };
             if in_call
                 && let Ok(response) = &result
                 && let Some(error) = redirect_problem(response, sent_to)
@@ -139,21 +174,27 @@ impl AzurePolicy {
                         );
                     retry.then(|| self.options.retry.delay(attempt, Some(response.headers())))
                 }
-                Err(error) => {
+                Err(AttemptError::Reqwest(error)) => {
                     record_status(0);
                     tracing::debug!(attempt, error = %error.without_url_ref(), "attempt failed");
                     let retry = can_retry && should_retry_error(error, safe_if_processed);
                     retry.then(|| self.options.retry.delay(attempt, None))
                 }
+                Err(AttemptError::Direct(error)) => {
+                    record_status(0);
+                    tracing::debug!(attempt, error = ?error, "attempt failed");
+                    let retry = can_retry && should_retry_direct(error, safe_if_processed);
+                    retry.then(|| self.options.retry.delay(attempt, None))
+                }
             };
             let Some(delay) = delay else {
-                return result.map(|r| cap(r, self.options.max_response_bytes));
+                return self.finish(result);
             };
             // No wait runs past the call's deadline (a wait too long to add is past it).
             if deadline
                 .is_some_and(|d| Instant::now().checked_add(delay).is_none_or(|end| end >= d))
             {
-                return result.map(|r| cap(r, self.options.max_response_bytes));
+                return self.finish(result);
             }
             tracing::debug!(
                 attempt,
@@ -162,6 +203,19 @@ impl AzurePolicy {
             );
             drop(result);
             tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// The call's answer: capped, or its failure in reqwest's terms (or in
+    /// the call's context, for the direct transport's).
+    fn finish(
+        &self,
+        result: Result<reqwest::Response, AttemptError>,
+    ) -> reqwest::Result<reqwest::Response> {
+        match result {
+            Ok(response) => Ok(cap(response, self.options.max_response_bytes)),
+            Err(AttemptError::Reqwest(error)) => Err(error),
+            Err(AttemptError::Direct(error)) => Ok(self.fail(error.into_error())),
         }
     }
 
@@ -320,6 +374,61 @@ fn override_api_version(request: &mut reqwest::Request, api_version: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RetryOptions;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A server answering 204 to every request head it reads.
+    async fn answering_204() -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n) = socket.read(&mut buf).await {
+                        if n == 0 || !buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                            break;
+                        }
+                        let answer = b"HTTP/1.1 204 No Content\r\n\r\n";
+                        if socket.write_all(answer).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        address
+    }
+
+    #[tokio::test]
+    async fn facade_calls_on_the_default_client_go_through_the_direct_transport() {
+        let address = answering_204().await;
+        let (_, direct) = DirectTransport::with_reqwest().unwrap();
+        let options = ClientOptions::default().with_retry(RetryOptions::none());
+        let pipeline =
+            AzurePolicy::pipeline_with(Authentication::None, &options, None, Some(direct));
+        // This reqwest client reaches nothing (its proxy does not exist), so
+        // an answer can only come through the direct transport.
+        let unreachable = reqwest::Client::builder()
+            .proxy(reqwest::Proxy::all("http://127.0.0.1:9").unwrap())
+            .build()
+            .unwrap();
+        let request = || {
+            reqwest::Request::new(
+                reqwest::Method::GET,
+                format!("http://{address}/identities/x").parse().unwrap(),
+            )
+        };
+        let in_call = CallContext::new(true, None)
+            .scope(pipeline.send(&unreachable, request(), "op"))
+            .await
+            .unwrap();
+        assert_eq!(in_call.status(), 204);
+        // Outside a facade call (no context to report a failure in) the
+        // request goes through reqwest, here to its missing proxy.
+        let outside = pipeline.send(&unreachable, request(), "op").await;
+        assert!(outside.unwrap_err().is_connect());
+    }
 
     #[test]
     fn api_version_override_rewrites_query_and_header() {

@@ -125,7 +125,7 @@ pub fn should_retry_error(error: &reqwest::Error, safe_if_processed: bool) -> bo
 
 /// A TLS handshake that failed (certificate or protocol), anywhere in the
 /// chain; hyper nests it in `io::Error`s, whose `source` skips the wrapped error.
-fn is_tls_failure(error: &reqwest::Error) -> bool {
+pub(crate) fn is_tls_failure(error: &(dyn std::error::Error + 'static)) -> bool {
     fn is_rustls(error: &(dyn std::error::Error + 'static)) -> bool {
         error.is::<rustls::Error>()
             || error
@@ -133,8 +133,7 @@ fn is_tls_failure(error: &reqwest::Error) -> bool {
                 .and_then(std::io::Error::get_ref)
                 .is_some_and(|inner| is_rustls(inner))
     }
-    use std::error::Error as _;
-    let mut source = error.source();
+    let mut source = Some(error);
     while let Some(cause) = source {
         if is_rustls(cause) {
             return true;
@@ -142,6 +141,19 @@ fn is_tls_failure(error: &reqwest::Error) -> bool {
         source = cause.source();
     }
     false
+}
+
+/// Whether to try again after the [`DirectTransport`](super::direct) failed:
+/// as [`should_retry_error`], where anything but a refused connection may
+/// have reached the service.
+pub(crate) fn should_retry_direct(
+    error: &super::direct::SendError,
+    safe_if_processed: bool,
+) -> bool {
+    if error.is_tls_failure() {
+        return false;
+    }
+    error.is_connect() || (safe_if_processed && !error.is_request())
 }
 
 /// A connection closed or reset under a request.

@@ -316,10 +316,17 @@ fn identity_and_token(mut result: Value) -> Result<(String, Option<AccessToken>)
 /// `{"token", "expiresOn"}` → [`AccessToken`] (the token moved, not copied).
 #[allow(dead_code)] // only bound adapters use it
 fn access_token(mut value: Value) -> Result<AccessToken> {
+    // The generated type keeps the service's text (see
+    // codegen::fixups::dates_as_strings): this is the one parse.
     let expires_on = field(&mut value, "expiresOn")
         .and_then(|t| t.as_str())
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .ok_or_else(|| invalid_response("the access token has no valid expiresOn"))?
+        .ok_or_else(|| invalid_response("the access token has no expiresOn"))?;
+    let expires_on = DateTime::parse_from_rfc3339(expires_on)
+        .map_err(|_| {
+            invalid_response(
+                "the service's answer could not be read: the access token's expiresOn is not an RFC 3339 date-time",
+            )
+        })?
         .with_timezone(&Utc);
     let token = take_string(&mut value, "token")
         .filter(|t| !t.is_empty())

@@ -23,6 +23,7 @@ pub fn for_progenitor(doc: &mut Value) {
         drop_closed_additional_properties(schema);
         strip_defaults(schema);
         strip_constraints(schema);
+        dates_as_strings(schema);
     });
     for_each_operation(doc, &mut |method, operation| {
         default_response_to_error_ranges(operation);
@@ -232,6 +233,22 @@ pub fn strip_constraints(schema: &mut Map<String, Value>) {
     }
 }
 
+/// `format: date-time` (and `date`) are dropped: the generated types keep
+/// the service's text and the facade parses each date it uses once (an
+/// access token's `expiresOn`, an identity's `lastTokenIssuedAt`). As
+/// chrono types, every date was
+/// parsed by the generated client and formatted back for the adapters' wire
+/// form (for an access token: two parses and a format per call), and one
+/// date chrono cannot represent failed the whole response.
+pub fn dates_as_strings(schema: &mut Map<String, Value>) {
+    if matches!(
+        schema.get("format").and_then(Value::as_str),
+        Some("date-time" | "date")
+    ) {
+        schema.remove("format");
+    }
+}
+
 /// progenitor method names are the snake_case operationIds; two ids that
 /// sanitize to one name (or a missing id) would fail generation.
 pub fn unique_operation_ids(doc: &mut Value) {
@@ -371,6 +388,17 @@ mod tests {
 
     fn json_body(name: &str) -> Value {
         json!({"description": "", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}})
+    }
+
+    #[test]
+    fn dates_stay_text_and_other_formats_stay() {
+        let mut date_time = json!({"type": "string", "format": "date-time", "description": "d"});
+        let mut uuid = json!({"type": "string", "format": "uuid"});
+        for schema in [&mut date_time, &mut uuid] {
+            dates_as_strings(schema.as_object_mut().unwrap());
+        }
+        assert_eq!(date_time, json!({"type": "string", "description": "d"}));
+        assert_eq!(uuid, json!({"type": "string", "format": "uuid"}));
     }
 
     #[test]

@@ -222,6 +222,17 @@ impl Body for TimedBody {
     }
 }
 
+/// What failed, without the URL (it names ids and keeps logs short).
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::TimedOut => f.write_str("no answer within the attempt timeout"),
+            SendError::Request(_) => f.write_str("the request's URL cannot be sent over HTTP"),
+            SendError::Send(e) => f.write_str(&super::errors::root_cause(e)),
+        }
+    }
+}
+
 impl SendError {
     /// Whether the request surely never reached the service (connecting failed).
     pub(crate) fn is_connect(&self) -> bool {

@@ -182,7 +182,7 @@ impl AzurePolicy {
                 }
                 Err(AttemptError::Direct(error)) => {
                     record_status(0);
-                    tracing::debug!(attempt, error = ?error, "attempt failed");
+                    tracing::debug!(attempt, error = %error, "attempt failed");
                     let retry = can_retry && should_retry_direct(error, safe_if_processed);
                     retry.then(|| self.options.retry.delay(attempt, None))
                 }

@@ -37,6 +37,9 @@ use crate::error::{Error, ErrorKind, Result};
 /// How long an idle pooled connection is kept (reqwest's default).
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
+/// TCP keepalive time and probe interval (reqwest's defaults).
+const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
+
 /// hyper-util's pooled client, for requests that no proxy applies to.
 pub(crate) struct DirectTransport {
     client: Client<HttpsConnector<HttpConnector>, reqwest::Body>,
@@ -111,6 +114,10 @@ impl DirectTransport {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
+        // reqwest's defaults: a dead peer is noticed on an idle pooled connection.
+        http.set_keepalive(Some(TCP_KEEPALIVE));
+        http.set_keepalive_interval(Some(TCP_KEEPALIVE));
+        http.set_keepalive_retries(Some(3));
         // `enable_all_versions` sets ALPN to `h2`, `http/1.1`, as reqwest does.
         let https = HttpsConnectorBuilder::new()
             .with_tls_config(tls)

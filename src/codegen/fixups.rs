@@ -236,10 +236,10 @@ pub fn strip_constraints(schema: &mut Map<String, Value>) {
 /// `format: date-time` (and `date`) are dropped: the generated types keep
 /// the service's text and the facade parses each date it uses once (an
 /// access token's `expiresOn`, an identity's `lastTokenIssuedAt`). As
-/// chrono types, every date was
-/// parsed by the generated client and formatted back for the adapters' wire
-/// form (for an access token: two parses and a format per call), and one
-/// date chrono cannot represent failed the whole response.
+/// chrono types, every date was parsed by the generated client and formatted
+/// back for the adapters' wire form (for an access token: two parses and a
+/// format per call), and one date chrono cannot represent failed the whole
+/// response.
 pub fn dates_as_strings(schema: &mut Map<String, Value>) {
     if matches!(
         schema.get("format").and_then(Value::as_str),

@@ -400,6 +400,32 @@ mod tests {
         assert!(!error.to_string().contains("secret-id"), "{error}");
     }
 
+    #[tokio::test]
+    async fn only_what_surely_never_reached_the_service_is_retried_unconditionally() {
+        use crate::pipeline::retry::should_retry_direct;
+        // Refused: never sent, so even a call that must not run twice retries.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let refused = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        let error = transport().send(post(&refused), None).await.unwrap_err();
+        assert!(should_retry_direct(&error, false), "{error:?}");
+
+        // Hung up after reading the request: it may have been processed.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hung_up = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let _ = socket.read(&mut [0u8; 1024]).await;
+        });
+        let error = transport().send(post(&hung_up), None).await.unwrap_err();
+        assert!(!error.is_connect(), "{error:?}");
+        assert!(!should_retry_direct(&error, false), "{error:?}");
+        assert!(should_retry_direct(&error, true), "{error:?}");
+
+        assert!(!should_retry_direct(&SendError::TimedOut, false));
+        assert!(should_retry_direct(&SendError::TimedOut, true));
+    }
+
     #[test]
     fn proxied_destinations_are_left_to_reqwest() {
         let transport = DirectTransport::new(
